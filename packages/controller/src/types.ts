@@ -69,6 +69,7 @@ export interface Task {
 export interface Play {
   name: string;
   file: string; // absolute path of the playbook file
+  pointer?: string; // JSON pointer of the play in its file ("" when the file is one play)
   dir: string; // directory that template src paths are relative to
   hosts: string; // "masters", "all", or a comma list of master names
   vars: Record<string, unknown>;

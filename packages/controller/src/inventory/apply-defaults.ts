@@ -1,0 +1,64 @@
+// Turns a validated raw inventory into the Inventory the rest of the controller uses:
+// defaults filled in, paths made absolute, MACs lowercased, LAN addresses derived.
+import { homedir } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import type { Inventory, Lan, Master, Slave, SshSettings } from '../types.js';
+import { broadcastOf, netmaskOf, networkOf } from './ipv4.js';
+import type { RawInventory, RawMaster, RawSlave } from './raw-inventory.js';
+
+const SSH_DEFAULTS = { user: 'root', port: 22, knownHosts: '~/.ssh/known_hosts' };
+const NFS_MOUNT_OPTIONS_DEFAULT = 'tcp,vers=3';
+
+/** "~" is the user's home; a relative path is relative to the inventory's directory. */
+export function resolveUserPath(path: string, inventoryFile: string): string {
+  if (path === '~') return homedir();
+  if (path.startsWith('~/')) return resolve(homedir(), path.slice(2));
+  return resolve(dirname(inventoryFile), path);
+}
+
+export function applyDefaults(file: string, raw: RawInventory): Inventory {
+  const vars = raw.vars ?? {};
+  const masters = Object.entries(raw.masters).map(([name, m]) => buildMaster(file, name, m, raw, vars));
+  return { file, vars, masters };
+}
+
+function buildMaster(file: string, name: string, raw: RawMaster, inv: RawInventory, vars: Record<string, unknown>): Master {
+  const { connection, ssh: _ssh, lan: _lan, nfs: _nfs, vars: ownVars, slaves: _slaves, ...extra } = raw;
+  return {
+    ...extra,
+    name,
+    ssh: buildSsh(file, raw, inv),
+    lan: buildLan(raw.lan),
+    nfs: { ...raw.nfs, mountOptions: raw.nfs.mountOptions ?? NFS_MOUNT_OPTIONS_DEFAULT, shared: raw.nfs.shared ?? {} },
+    slaves: Object.entries(raw.slaves ?? {})
+      .map(([slaveName, s]) => buildSlave(slaveName, s))
+      .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true })),
+    vars: { ...vars, ...ownVars },
+    ...(connection ? { connection } : {}),
+  };
+}
+
+function buildSsh(file: string, raw: RawMaster, inv: RawInventory): SshSettings {
+  const merged = { ...SSH_DEFAULTS, ...inv.defaults?.ssh, ...raw.ssh };
+  const ssh: SshSettings = {
+    ...merged,
+    host: merged.host ?? 'localhost',
+    knownHosts: resolveUserPath(merged.knownHosts, file),
+    connection: raw.connection ?? 'ssh',
+  };
+  if (merged.privateKey) ssh.privateKey = resolveUserPath(merged.privateKey, file);
+  return ssh;
+}
+
+function buildLan(raw: RawMaster['lan']): Lan {
+  return {
+    ...raw,
+    netmask: netmaskOf(raw.prefix),
+    network: networkOf(raw.address, raw.prefix),
+    broadcast: broadcastOf(raw.address, raw.prefix),
+  };
+}
+
+function buildSlave(name: string, raw: RawSlave): Slave {
+  return { ...raw, name, mac: raw.mac.toLowerCase(), boot: raw.boot ?? 'pxe', services: raw.services ?? [] };
+}

@@ -1,0 +1,127 @@
+// Checks the schema cannot express: names safe under /diskless, slave addresses that
+// fit their master's LAN, nothing used twice, private keys that can be read.
+import { readFile } from 'node:fs/promises';
+import type { InputError } from '../errors.js';
+import { errorAt, locate, type JsonDocument } from '../json/json-document.js';
+import { joinPointer } from '../json/pointer.js';
+import type { Inventory, Master } from '../types.js';
+import type { RawInventory } from './raw-inventory.js';
+import { inSubnet } from './ipv4.js';
+
+/** A name that stays one plain path component under /diskless (no "..", "/", NUL). */
+const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+export function checkNames(doc: JsonDocument, inventory: Inventory): InputError[] {
+  const errors: InputError[] = [];
+  const check = (name: string, pointer: string, what: string) => {
+    if (!SAFE_NAME.test(name)) {
+      errors.push(
+        errorAt(doc, pointer, `${what} name ${JSON.stringify(name)} would escape /diskless or is not a host name: use up to 63 letters, digits, ".", "_" and "-", starting with a letter or digit`, true),
+      );
+    }
+  };
+  for (const master of inventory.masters) {
+    check(master.name, masterPointer(master), 'master');
+    for (const slave of master.slaves) check(slave.name, slavePointer(master, slave.name), 'slave');
+  }
+  return errors;
+}
+
+export function checkAddresses(doc: JsonDocument, inventory: Inventory): InputError[] {
+  const errors: InputError[] = [];
+  for (const master of inventory.masters) {
+    const { lan } = master;
+    const cidr = `${lan.network}/${lan.prefix}`;
+    const lanPointer = joinPointer(masterPointer(master), 'lan', 'address');
+    if (lan.address === lan.network || lan.address === lan.broadcast) {
+      errors.push(errorAt(doc, lanPointer, `${lan.address} is the ${lan.address === lan.network ? 'network' : 'broadcast'} address of ${cidr}, not a usable host address`));
+    }
+    if (lan.routers && !inSubnet(lan.routers, lan.network, lan.prefix)) {
+      errors.push(errorAt(doc, joinPointer(masterPointer(master), 'lan', 'routers'), `router ${lan.routers} is outside ${master.name}'s LAN ${cidr}`));
+    }
+    for (const slave of master.slaves) {
+      const pointer = joinPointer(slavePointer(master, slave.name), 'ip');
+      const problem = !inSubnet(slave.ip, lan.network, lan.prefix)
+        ? `is outside ${master.name}'s LAN ${cidr}`
+        : slave.ip === lan.network
+          ? `is the network address of ${master.name}'s LAN ${cidr}`
+          : slave.ip === lan.broadcast
+            ? `is the broadcast address of ${master.name}'s LAN ${cidr}`
+            : slave.ip === lan.address
+              ? `is ${master.name}'s own LAN address`
+              : undefined;
+      if (problem) errors.push(errorAt(doc, pointer, `slave ${slave.name}: ${slave.ip} ${problem}`));
+    }
+  }
+  return errors;
+}
+
+/** Each slave MAC and IP, and each master's SSH endpoint, is used once in the whole inventory. */
+export function checkDuplicates(doc: JsonDocument, inventory: Inventory): InputError[] {
+  const errors: InputError[] = [];
+  const macs = new Map<string, { pointer: string; label: string }>();
+  const ips = new Map<string, { pointer: string; label: string }>();
+  const endpoints = new Map<string, { pointer: string; label: string }>();
+
+  const claim = (seen: Map<string, { pointer: string; label: string }>, key: string, pointer: string, label: string, what: string) => {
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, { pointer, label });
+      return;
+    }
+    const { line } = locate(doc, first.pointer);
+    errors.push(errorAt(doc, pointer, `duplicate ${what} ${key}: ${label} uses it, and so does ${first.label} (line ${line}, ${first.pointer})`));
+  };
+
+  for (const master of inventory.masters) {
+    if (master.ssh.connection !== 'local') {
+      const endpoint = `${master.ssh.host}:${master.ssh.port}`;
+      claim(endpoints, endpoint, joinPointer(masterPointer(master), 'ssh', 'host'), `master ${master.name}`, 'SSH host and port');
+    }
+    for (const slave of master.slaves) {
+      const label = `slave ${slave.name} of ${master.name}`;
+      claim(macs, slave.mac, joinPointer(slavePointer(master, slave.name), 'mac'), label, 'MAC');
+      claim(ips, slave.ip, joinPointer(slavePointer(master, slave.name), 'ip'), label, 'IP');
+    }
+  }
+  return errors;
+}
+
+/** A private key that is named must be readable now, not at connection time on one master. */
+export async function checkPrivateKeys(doc: JsonDocument, raw: RawInventory, inventory: Inventory): Promise<InputError[]> {
+  const checked = new Map<string, string | undefined>();
+  const errors: InputError[] = [];
+  for (const master of inventory.masters) {
+    const key = master.ssh.privateKey;
+    if (!key || master.ssh.connection === 'local') continue;
+    const pointer = raw.masters[master.name]?.ssh?.privateKey
+      ? joinPointer(masterPointer(master), 'ssh', 'privateKey')
+      : '/defaults/ssh/privateKey';
+    if (checked.has(pointer)) continue;
+    const reason = await unreadableReason(key);
+    checked.set(pointer, reason);
+    if (reason) errors.push(errorAt(doc, pointer, `private key ${key} cannot be read: ${reason}`));
+  }
+  return errors;
+}
+
+async function unreadableReason(path: string): Promise<string | undefined> {
+  try {
+    await readFile(path);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'no such file';
+    if (code === 'EACCES') return 'permission denied';
+    if (code === 'EISDIR') return 'it is a directory';
+    return code ?? String(error);
+  }
+}
+
+function masterPointer(master: Master): string {
+  return joinPointer('/masters', master.name);
+}
+
+function slavePointer(master: Master, slave: string): string {
+  return joinPointer('/masters', master.name, 'slaves', slave);
+}

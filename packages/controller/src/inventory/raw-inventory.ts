@@ -1,0 +1,36 @@
+// The inventory as written in the file, after schema validation and before defaults.
+
+export interface RawSsh {
+  host?: string;
+  port?: number;
+  user?: string;
+  privateKey?: string;
+  knownHosts?: string;
+  agent?: string;
+  timeoutMs?: number;
+}
+
+export interface RawSlave {
+  mac: string;
+  ip: string;
+  boot?: 'pxe' | 'etherboot';
+  arch?: string;
+  services?: string[];
+  [extra: string]: unknown;
+}
+
+export interface RawMaster {
+  connection?: 'ssh' | 'local';
+  ssh?: RawSsh;
+  lan: { interface: string; address: string; prefix: number; routers?: string; dns?: string[] };
+  nfs: { server: 'kernel' | 'ganesha'; mountOptions?: string; shared?: Record<string, 'ro' | 'rw'>; [k: string]: unknown };
+  vars?: Record<string, unknown>;
+  slaves?: Record<string, RawSlave>;
+  [extra: string]: unknown;
+}
+
+export interface RawInventory {
+  defaults?: { ssh?: RawSsh };
+  vars?: Record<string, unknown>;
+  masters: Record<string, RawMaster>;
+}

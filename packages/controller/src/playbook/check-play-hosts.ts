@@ -1,0 +1,38 @@
+// A play's `hosts` must name masters the inventory has: a typo would otherwise make the
+// play silently run nowhere.
+import { InputError, InputErrors } from '../errors.js';
+import { errorAt, readJsonDocument, type JsonDocument } from '../json/json-document.js';
+import { joinPointer } from '../json/pointer.js';
+import { show } from '../json/schema-validator.js';
+import type { Inventory, Play } from '../types.js';
+import { closestName } from './closest-name.js';
+
+const EVERY_MASTER = ['masters', 'all'];
+
+/** The names in a play's `hosts` that are no master of the inventory. */
+export function unknownHosts(play: Play, inventory: Inventory): string[] {
+  const hosts = play.hosts.trim();
+  if (EVERY_MASTER.includes(hosts)) return [];
+  const known = new Set(inventory.masters.map((m) => m.name));
+  return hosts
+    .split(',')
+    .map((h) => h.trim())
+    .filter((name) => !known.has(name));
+}
+
+/** Throws InputErrors, at each play's `hosts`, for names the inventory does not have. */
+export async function checkPlayHosts(plays: Play[], inventory: Inventory): Promise<void> {
+  const docs = new Map<string, JsonDocument>();
+  const errors: InputError[] = [];
+  const names = inventory.masters.map((m) => m.name);
+  for (const play of plays) {
+    for (const name of unknownHosts(play, inventory)) {
+      if (!docs.has(play.file)) docs.set(play.file, await readJsonDocument(play.file, 'playbook file'));
+      const suggestion = closestName(name, names);
+      const hint = suggestion ? `did you mean ${show(suggestion)}?` : `known: ${[...EVERY_MASTER, ...names].join(', ')}`;
+      const message = name === '' ? 'hosts has an empty name' : `hosts names ${show(name)}, which is no master in ${inventory.file} (${hint})`;
+      errors.push(errorAt(docs.get(play.file)!, joinPointer(play.pointer ?? '', 'hosts'), message));
+    }
+  }
+  if (errors.length > 0) throw new InputErrors(errors);
+}

@@ -1,0 +1,165 @@
+// Renders Handlebars templates and templated task arguments on the controller, strictly:
+// an undefined variable is an error naming the template file, the line and the variable.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Handlebars from 'handlebars';
+import { InputError } from '../errors.js';
+import { joinPointer } from '../json/pointer.js';
+import { registerHelpers } from './helpers.js';
+
+/** Where a template comes from, for messages: a template file, or a string in a JSON file. */
+export interface TemplateSource {
+  file: string;
+  pointer?: string;
+  line?: number;
+  column?: number;
+}
+
+export interface Renderer {
+  renderFile(file: string, context: object): string;
+  renderString(text: string, context: object, where: TemplateSource): string;
+  /** Renders every string inside a value; a string that is exactly one {{expression}} yields its raw value. */
+  renderValue(value: unknown, context: object, where: TemplateSource): unknown;
+}
+
+type Compiled = { run(context: object, data?: object): string; source: string; ast: hbs.AST.Program };
+
+const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
+/** "{{expr}}" and nothing else; blocks, comments, partials and {{{ }}} are rendered as text. */
+const SINGLE_EXPRESSION = /^\{\{\s*([^{}#/^!>&~\s][^{}]*?)\s*\}\}$/;
+const SIMPLE_PATH = /^(@?[A-Za-z_][\w-]*|this)([./][\w-]+|\.\[[^\]]*\])*$/;
+const RAW_HELPER = '__diskless_raw';
+
+export function createRenderer(): Renderer {
+  const handlebars = Handlebars.create();
+  registerHelpers(handlebars);
+  handlebars.registerHelper(RAW_HELPER, (value: unknown, options: Handlebars.HelperOptions) => {
+    (options.data as { rawSink: { value: unknown } }).rawSink.value = value;
+    return '';
+  });
+  const files = new Map<string, Compiled>();
+  const strings = new Map<string, Compiled>();
+
+  const compile = (source: string, where: TemplateSource): Compiled => {
+    let ast: hbs.AST.Program;
+    try {
+      ast = handlebars.parse(source);
+    } catch (error) {
+      throw syntaxError(error, where);
+    }
+    const template = handlebars.compile(ast, COMPILE_OPTIONS);
+    return { run: (context, data) => template(context, data ? { data } : undefined), source, ast };
+  };
+
+  const run = (compiled: Compiled, context: object, where: TemplateSource, data?: object): string => {
+    try {
+      return compiled.run(context, data);
+    } catch (error) {
+      throw renderError(error, compiled, where);
+    }
+  };
+
+  const renderString = (text: string, context: object, where: TemplateSource): string => {
+    if (!text.includes('{{')) return text;
+    let compiled = strings.get(text);
+    if (!compiled) {
+      compiled = compile(text, where);
+      strings.set(text, compiled);
+    }
+    return run(compiled, context, where);
+  };
+
+  const renderRaw = (expression: string, context: object, where: TemplateSource): unknown => {
+    const key = `\0raw:${expression}`;
+    let compiled = strings.get(key);
+    if (!compiled) {
+      const argument = SIMPLE_PATH.test(expression) ? expression : `(${expression})`;
+      compiled = compile(`{{${RAW_HELPER} ${argument}}}`, where);
+      compiled.source = `{{${expression}}}`;
+      strings.set(key, compiled);
+    }
+    const sink: { value: unknown } = { value: undefined };
+    run(compiled, context, where, { rawSink: sink });
+    if (sink.value === undefined && SIMPLE_PATH.test(expression)) {
+      throw new InputError(`undefined variable "${expression}"`, where);
+    }
+    return sink.value;
+  };
+
+  const renderValue = (value: unknown, context: object, where: TemplateSource): unknown => {
+    if (typeof value === 'string') {
+      const single = SINGLE_EXPRESSION.exec(value);
+      return single ? renderRaw(single[1]!, context, where) : renderString(value, context, where);
+    }
+    const at = (key: string | number): TemplateSource => ({ ...where, pointer: joinPointer(where.pointer ?? '', key) });
+    if (Array.isArray(value)) return value.map((item, i) => renderValue(item, context, at(i)));
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderValue(v, context, at(k))]));
+    }
+    return value;
+  };
+
+  const renderFile = (file: string, context: object): string => {
+    const path = resolve(file);
+    let compiled = files.get(path);
+    if (!compiled) {
+      let source: string;
+      try {
+        source = readFileSync(path, 'utf8');
+      } catch {
+        throw new InputError('template file not found or unreadable', { file: path });
+      }
+      compiled = compile(source, { file: path });
+      files.set(path, compiled);
+    }
+    return run(compiled, context, { file: path });
+  };
+
+  return { renderFile, renderString, renderValue };
+}
+
+function syntaxError(error: unknown, where: TemplateSource): InputError {
+  const message = error instanceof Error ? error.message : String(error);
+  const line = /on line (\d+)/.exec(message)?.[1];
+  const detail = message.split('\n').filter((l) => !/^Parse error on line/.test(l)).join('\n');
+  return new InputError(`template syntax error: ${detail}`, line && !where.pointer ? { ...where, line: Number(line) } : where);
+}
+
+/** Turns a Handlebars runtime error into one that names the variable and its line. */
+function renderError(error: unknown, compiled: Compiled, where: TemplateSource): InputError {
+  const e = error as { message?: string; lineNumber?: number; column?: number };
+  const inFile = !where.pointer;
+  if (typeof e.lineNumber === 'number' && /not defined in/.test(e.message ?? '')) {
+    const { name, isCall } = expressionAt(compiled.source, e.lineNumber, e.column ?? 0);
+    const message = isCall ? `unknown helper "${name}"` : `undefined variable "${name}"`;
+    return new InputError(message, inFile ? { ...where, line: e.lineNumber, column: (e.column ?? 0) + 1 } : where);
+  }
+  const reading = /Cannot read properties of (?:undefined|null) \(reading '([^']*)'\)/.exec(e.message ?? '');
+  if (reading) {
+    // "a.b.c" with no "a": the lookup of "b" fails, and "a" is what is undefined.
+    const path = findPath(compiled.ast, reading[1]!);
+    const missing = path ? path.parts.slice(0, path.parts.indexOf(reading[1]!)).join('.') : undefined;
+    const message = path ? `undefined variable "${missing}" (in "${path.original}")` : `undefined variable before ".${reading[1]}"`;
+    const line = path?.loc?.start.line;
+    return new InputError(message, inFile && line ? { ...where, line, column: (path?.loc?.start.column ?? 0) + 1 } : where);
+  }
+  return new InputError(`template failed: ${e.message ?? String(error)}`, where);
+}
+
+function expressionAt(source: string, line: number, column: number): { name: string; isCall: boolean } {
+  const text = (source.split('\n')[line - 1] ?? '').slice(column);
+  const match = /^([^\s}()]+)\s*(.?)/.exec(text);
+  return { name: match?.[1] ?? '?', isCall: !!match && match[2] !== '' && match[2] !== '}' && match[2] !== ')' && match[2] !== '~' };
+}
+
+/** The first path expression that reads `part` from something, e.g. "a.b" for part "b". */
+function findPath(node: unknown, part: string): hbs.AST.PathExpression | undefined {
+  if (node === null || typeof node !== 'object') return undefined;
+  const candidate = node as hbs.AST.PathExpression;
+  if (candidate.type === 'PathExpression' && candidate.parts.indexOf(part) > 0) return candidate;
+  for (const value of Object.values(node)) {
+    const found = findPath(value, part);
+    if (found) return found;
+  }
+  return undefined;
+}

@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { loadPlaybooks } from '../../../packages/controller/src/playbook/load-playbooks.js';
+import { OPERATIONS } from '../../../packages/controller/src/playbook/operations.js';
+import { assertError, fixture, inputErrorsOf } from './input-errors.js';
+
+const good = (name: string) => fixture('playbooks', 'good', name);
+const bad = (name: string) => fixture('playbooks', 'bad', name);
+
+describe('loadPlaybooks', () => {
+  describe('valid playbooks', () => {
+    it('inlines imports where they appear, relative to the importing file', async () => {
+      const plays = await loadPlaybooks([good('site.json')]);
+      assert.deepEqual(plays.map((p) => [p.name, p.file, p.hosts]), [
+        ['motd', good('motd.json'), 'masters'],
+        ['inline', good('site.json'), 'master-a,master-b'],
+      ]);
+      assert.equal(plays[0]!.dir, fixture('playbooks', 'good'));
+      assert.deepEqual(plays[1]!.tags, ['inline']);
+    });
+
+    it('turns each task into op, args and the keywords beside it, with its pointer', async () => {
+      const [motd, inline] = await loadPlaybooks([good('site.json')]);
+      assert.deepEqual(motd!.vars, { greeting: 'welcome' });
+      assert.deepEqual(motd!.tasks[1], {
+        name: 'Write the motd',
+        op: 'template',
+        args: { src: 'templates/motd.hbs', path: '{{motd_path}}', mode: '0644' },
+        notify: ['log motd'],
+        tags: ['motd', 'files'],
+        pointer: '/tasks/1',
+      });
+      assert.deepEqual(motd!.tasks[2], {
+        name: 'One directory per slave',
+        op: 'directory',
+        args: { path: '/diskless/{{item.ip}}', mode: '0755' },
+        loop: '{{master.slaves}}',
+        when: "item.boot == 'pxe'",
+        register: 'slave_dirs',
+        ignoreErrors: true,
+        pointer: '/tasks/2',
+      });
+      assert.deepEqual(motd!.handlers.map((h) => [h.name, h.op, h.pointer]), [['log motd', 'command', '/handlers/0']]);
+      assert.deepEqual(inline!.tasks.map((t) => [t.op, t.pointer]), [['debug', '/1/tasks/0'], ['assert', '/1/tasks/1']]);
+      assert.deepEqual(inline!.handlers, []);
+    });
+
+    it('takes a file that is one import', async () => {
+      const plays = await loadPlaybooks([good('single-import.json')]);
+      assert.deepEqual(plays.map((p) => [p.name, p.file]), [['motd', good('motd.json')]]);
+    });
+
+    it('loads several files in the order given', async () => {
+      const plays = await loadPlaybooks([good('motd.json'), good('motd.json')]);
+      assert.deepEqual(plays.map((p) => p.name), ['motd', 'motd']);
+    });
+
+    it('knows the agent operations and the controller ones', () => {
+      for (const op of ['file', 'template', 'directory', 'link', 'absent', 'mknod', 'copy', 'service', 'package', 'kernel_config', 'command', 'stat', 'slurp', 'debug', 'assert', 'set_fact']) {
+        assert.ok(OPERATIONS.includes(op), op);
+      }
+      assert.ok(!OPERATIONS.includes('name') && !OPERATIONS.includes('when') && !OPERATIONS.includes('lock'));
+    });
+  });
+
+  describe('bad input', () => {
+    it('reports a playbook file that does not exist', async () => {
+      const errors = await inputErrorsOf(() => loadPlaybooks([good('motd.json'), bad('nope.json')]));
+      assert.equal(errors.length, 1);
+      assert.equal(errors[0]!.where?.file, bad('nope.json'));
+      assert.equal(errors[0]!.message, 'playbook file not found');
+    });
+
+    it('reports an imported file that does not exist at the import', async () => {
+      const file = bad('import-missing.json');
+      const errors = await inputErrorsOf(() => loadPlaybooks([file]));
+      assertError(errors, { file, pointer: '/0/import_playbook', line: 2, message: `playbook file not found: ${bad('does-not-exist.json')}` });
+    });
+
+    it('reports malformed JSON with line and column', async () => {
+      const file = bad('malformed.json');
+      const [error] = await inputErrorsOf(() => loadPlaybooks([file]));
+      assert.deepEqual([error!.where?.file, error!.where?.line, error!.where?.column], [file, 4, 38]);
+      assert.match(error!.message, /^malformed JSON: /);
+    });
+
+    it('reports an import cycle', async () => {
+      const file = bad('cycle-b.json');
+      const errors = await inputErrorsOf(() => loadPlaybooks([bad('cycle-a.json')]));
+      assert.equal(errors.length, 1);
+      assertError(errors, { file, pointer: '/0/import_playbook', line: 2, message: 'import cycle: cycle-a.json -> cycle-b.json -> cycle-a.json' });
+    });
+
+    it('reports an unknown operation, suggesting the closest name', async () => {
+      const file = bad('unknown-op.json');
+      const errors = await inputErrorsOf(() => loadPlaybooks([file]));
+      assert.equal(errors.length, 2);
+      assertError(errors, { file, pointer: '/tasks/0/fiel', line: '"fiel"', message: 'unknown operation "fiel" (did you mean "file"?)' });
+      assertError(errors, { file, pointer: '/tasks/1/frobnicate', line: '"frobnicate"', message: /^unknown operation "frobnicate" \(known: file, template, / });
+      assert.equal(errors[0]!.where?.column, 33);
+    });
+
+    it('refuses a task with two operations or none', async () => {
+      const file = bad('task-shape.json');
+      const errors = await inputErrorsOf(() => loadPlaybooks([file]));
+      assert.equal(errors.length, 2);
+      assertError(errors, { file, pointer: '/tasks/0/directory', line: '"Two at once"', message: 'task names several operations (file, directory): a task runs exactly one' });
+      assertError(errors, { file, pointer: '/tasks/1', line: '"Nothing to do"', message: /^task names no operation: add one of file, template, / });
+    });
+
+    it('refuses a notify that names no handler, and duplicate handler names', async () => {
+      const file = bad('handlers.json');
+      const errors = await inputErrorsOf(() => loadPlaybooks([file]));
+      assert.equal(errors.length, 3);
+      assertError(errors, { file, pointer: '/tasks/0/notify', line: '"restart dhcp"', message: 'notify names no handler "restart dhcp" (did you mean "restart dhcpd"?)' });
+      assertError(errors, { file, pointer: '/tasks/1/notify/1', line: '"reload nfs"', message: 'notify names no handler "reload nfs"' });
+      assertError(errors, { file, pointer: '/handlers/1/name', line: '"isc-dhcp-server"', message: 'duplicate handler name "restart dhcpd", first at /handlers/0' });
+    });
+
+    it('refuses a template src that does not exist beside the playbook, unless it is computed', async () => {
+      const file = bad('missing-template.json');
+      const errors = await inputErrorsOf(() => loadPlaybooks([file]));
+      assert.equal(errors.length, 1);
+      assertError(errors, {
+        file,
+        pointer: '/tasks/0/template/src',
+        line: 'nope.hbs',
+        message: `template file templates/nope.hbs not found (looked for ${bad('templates/nope.hbs')})`,
+      });
+    });
+
+    it('checks operation arguments: required, absolute paths, modes, enums, templates allowed', async () => {
+      const file = bad('args.json');
+      const errors = await inputErrorsOf(() => loadPlaybooks([file]));
+      assertError(errors, { file, pointer: '/tasks/0/file/path', line: '"Relative path"', message: 'must be an absolute path, got "etc/motd"' });
+      assertError(errors, { file, pointer: '/tasks/0/file/mode', line: '"Relative path"', message: 'must be an octal mode string like "0644", got "644x"' });
+      assertError(errors, { file, pointer: '/tasks/1/directory', line: '"No path"', message: 'missing required property "path"' });
+      assertError(errors, { file, pointer: '/tasks/2/command', line: '"Both"', message: 'must be a command given as argv (a list) or shell (a string), exactly one of them, got an object' });
+      assertError(errors, { file, pointer: '/tasks/3/service/state', line: '"Odd state"', message: 'must be started, stopped, restarted, reloaded or a {{template}}, got "running"' });
+      assertError(errors, { file, pointer: '/tasks/3/service/enabled', line: '"Odd state"', message: 'must be true, false or a {{template}}, got "yes"' });
+      assertError(errors, { file, pointer: '/tasks/4/register', line: '"Reserved"', message: 'must be a variable name (letters, digits, _; not master, facts, inventory or item), got "facts"' });
+      assertError(errors, { file, pointer: '/tasks/5/loop', line: '"Loop"', message: 'must be a list or a {{template}} that yields one, got 3' });
+      assertError(errors, { file, pointer: '/tasks/6/template/validate', line: '"Validate"', message: 'must be a command with %s where the new file goes, got "dhcpd -t"' });
+      assert.equal(errors.length, 9, errors.map(String).join('\n'));
+    });
+  });
+});
