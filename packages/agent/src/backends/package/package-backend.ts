@@ -1,0 +1,12 @@
+/** A package manager as argv builders, pure and testable from fixture data. */
+export interface PackageBackend {
+  readonly name: 'apt' | 'portage';
+  /** The query whose output `isInstalled` reads. */
+  query(pkg: string): string[];
+  /** Reads the query's exit code and stdout. */
+  isInstalled(rc: number, stdout: string): boolean;
+  install(pkgs: string[]): string[];
+  remove(pkgs: string[]): string[];
+  /** Extra environment for install/remove. */
+  env: Record<string, string>;
+}

@@ -1,0 +1,53 @@
+import { Args } from '../lib/args.js';
+import { lstatOrNull } from '../lib/metadata.js';
+import { ensureParent } from '../lib/parent-directory.js';
+import { runCommand, which } from '../lib/run-command.js';
+import { AgentError, type Operation } from '../protocol.js';
+
+/** The rsync command line for a copy; pure, so it can be checked from fixture data. */
+export function rsyncArgv(src: string, dest: string, options: { delete: boolean; exclude: string[]; check: boolean }): string[] {
+  return [
+    'rsync',
+    '-a',
+    '--itemize-changes',
+    ...(options.check ? ['--dry-run'] : []),
+    ...(options.delete ? ['--delete'] : []),
+    ...options.exclude.map((pattern) => `--exclude=${pattern}`),
+    '--',
+    src,
+    dest,
+  ];
+}
+
+/** Paths rsync reports as changed: every itemized line names one ("*deleting x", ">f+++ x", "cd+++ x/"). */
+export function parseItemized(stdout: string): string[] {
+  const items: string[] = [];
+  for (const line of stdout.split('\n')) {
+    const match = /^(\*deleting|[<>ch.*][fdLDS][^ ]*) +(.+)$/.exec(line);
+    if (match) items.push(match[1] === '*deleting' ? `-${match[2]}` : match[2]);
+  }
+  return items;
+}
+
+/** Copies a tree on the master with `rsync -a`; its itemized output decides `changed`. */
+export const copy: Operation = {
+  mutates: true,
+  async run(raw, ctx) {
+    const args = new Args('copy', raw);
+    const src = args.absPath('src');
+    const dest = args.absPath('dest');
+    const exclude = args.optStringList('exclude') ?? [];
+    const del = args.optBool('delete') ?? false;
+    if (!lstatOrNull(src.replace(/\/+$/, '') || '/')) throw new AgentError('ENOENT', `copy: source "src" ${src} does not exist`);
+    if (!(await which('rsync'))) throw new AgentError('ENOENT', `copy: rsync is not installed on this master (needed to copy ${src} to ${dest})`);
+    if (!ctx.check) await ensureParent(dest.replace(/\/+$/, '') || '/');
+    const argv = rsyncArgv(src, dest, { delete: del, exclude, check: ctx.check });
+    const result = await runCommand(argv);
+    if (result.rc !== 0) {
+      throw new AgentError('ECOMMAND', `copy: rsync from ${src} to ${dest} exited ${result.rc}: ${result.stderr.trim().slice(-2000)}`);
+    }
+    const items = parseItemized(result.stdout);
+    const diff = ctx.diff && items.length > 0 ? items.map((item) => `${item}\n`).join('') : undefined;
+    return { changed: items.length > 0, diff, data: { items }, msg: items.length > 0 ? `${items.length} paths changed` : undefined };
+  },
+};

@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Args } from '../lib/args.js';
+import { atomicWrite, keptMetadata } from '../lib/atomic-write.js';
+import { applyMetadata, describeChanges, lstatOrNull, metadataChanges, metadataFromArgs } from '../lib/metadata.js';
+import { summaryDiff, unifiedDiff } from '../lib/unified-diff.js';
+import { AgentError, type Operation } from '../protocol.js';
+
+/** Places given bytes at a path, atomically, with mode/owner/group; a no-op when all already match. */
+export const file: Operation = {
+  mutates: true,
+  async run(raw, ctx) {
+    const args = new Args('file', raw);
+    const target = args.absPath('path');
+    const text = args.text('content');
+    const base64 = args.text('contentBase64');
+    if ((text === undefined) === (base64 === undefined)) {
+      throw new AgentError('EARGS', `file: give exactly one of "content" or "contentBase64" (path ${target})`);
+    }
+    const content = text !== undefined ? Buffer.from(text, 'utf8') : Buffer.from(base64!, 'base64');
+    const validate = args.optString('validate');
+    if (validate && !validate.includes('%s')) throw new AgentError('EARGS', `file: argument "validate" must contain %s for the file to check, got "${validate}" (path ${target})`);
+    const backup = args.optBool('backup') ?? false;
+    const metadata = await metadataFromArgs(args, 'file', target);
+
+    const stats = lstatOrNull(target);
+    if (!stats && !lstatOrNull(path.dirname(target))?.isDirectory()) {
+      throw new AgentError('ENOENT', `file: the directory of ${target} does not exist (create it first with a directory task)`);
+    }
+    if (stats && !stats.isFile()) throw new AgentError('EARGS', `file: path ${target} exists and is not a regular file`);
+    const before = stats ? readFileSync(target) : null;
+    const contentChanged = before === null || !before.equals(content);
+    const metaChanges = metadataChanges(stats, metadata);
+    if (!contentChanged && metaChanges.length === 0) return { changed: false };
+
+    let diff: string | undefined;
+    if (ctx.diff) {
+      diff = contentChanged
+        ? isText(content) && (before === null || isText(before))
+          ? unifiedDiff(target, before?.toString('utf8') ?? '', content.toString('utf8'))
+          : summaryDiff(target, before ? `binary, ${before.length} bytes` : 'absent', `binary, ${content.length} bytes`)
+        : summaryDiff(target, metaChanges.map((c) => `${c.what} ${c.before}`).join(', '), metaChanges.map((c) => `${c.what} ${c.after}`).join(', '));
+    }
+    const msg = contentChanged ? (before === null ? 'created' : 'content changed') : describeChanges(metaChanges);
+    if (ctx.check) return { changed: true, diff, msg };
+
+    if (contentChanged) {
+      const written = await atomicWrite(target, content, { metadata: keptMetadata(metadata, stats), validate, backup, existed: stats !== null });
+      return { changed: true, diff, msg, data: written.backup ? { backup: written.backup } : undefined };
+    }
+    await applyMetadata(target, metadata);
+    return { changed: true, diff, msg };
+  },
+};
+
+/** Text for diff purposes: no NUL byte in the first 8 KiB (as git decides). */
+function isText(buffer: Buffer): boolean {
+  return !buffer.subarray(0, 8192).includes(0);
+}

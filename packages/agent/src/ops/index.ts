@@ -1,0 +1,33 @@
+import type { Operation } from '../protocol.js';
+import { absent } from './absent.js';
+import { command } from './command.js';
+import { copy } from './copy.js';
+import { directory } from './directory.js';
+import { facts } from './facts.js';
+import { file } from './file.js';
+import { kernelConfig } from './kernel-config.js';
+import { link } from './link.js';
+import { lock } from './lock.js';
+import { mknod } from './mknod.js';
+import { packageOp } from './package.js';
+import { service } from './service.js';
+import { slurp } from './slurp.js';
+import { stat } from './stat.js';
+
+/** Every operation the agent answers, by the name used in requests. */
+export const OPERATIONS: Record<string, Operation> = {
+  file,
+  directory,
+  link,
+  absent,
+  mknod,
+  copy,
+  service,
+  package: packageOp,
+  kernel_config: kernelConfig,
+  command,
+  stat,
+  slurp,
+  lock,
+  facts,
+};

@@ -1,0 +1,47 @@
+import { readlink, rename, rm, symlink } from 'node:fs/promises';
+import { Args } from '../lib/args.js';
+import { ensureParent } from '../lib/parent-directory.js';
+import { lstatOrNull } from '../lib/metadata.js';
+import { summaryDiff } from '../lib/unified-diff.js';
+import { AgentError, type OpResult, type Operation } from '../protocol.js';
+
+/** Ensures a symlink with the given target text; `force` replaces a file or link in the way. */
+export const link: Operation = {
+  mutates: true,
+  async run(raw, ctx) {
+    const args = new Args('link', raw);
+    const target = args.absPath('path');
+    const linkText = args.string('target');
+    const force = args.optBool('force') ?? false;
+    return ensureSymlink(target, linkText, force, ctx.check, ctx.diff, 'link');
+  },
+};
+
+/** Shared by `link` and the service op's runlevel links inside a slave root. */
+export async function ensureSymlink(target: string, linkText: string, force: boolean, check: boolean, wantDiff: boolean, op: string): Promise<OpResult> {
+  const stats = lstatOrNull(target);
+  let before = 'absent';
+  if (stats?.isSymbolicLink()) {
+    const current = await readlink(target);
+    if (current === linkText) return { changed: false };
+    before = `-> ${current}`;
+  } else if (stats) {
+    if (stats.isDirectory() || !force) {
+      throw new AgentError('EARGS', `${op}: path ${target} exists and is a ${stats.isDirectory() ? 'directory' : 'file'}${stats.isDirectory() ? '' : ' (set "force" to replace it)'}`);
+    }
+    before = 'file';
+  }
+  const diff = wantDiff ? summaryDiff(target, before, `-> ${linkText}`) : undefined;
+  if (check) return { changed: true, diff };
+  try {
+    await ensureParent(target);
+    // a new link renamed over the old path: never a moment without one
+    const temp = `${target}.diskless-${process.pid}.tmp`;
+    await rm(temp, { force: true });
+    await symlink(linkText, temp);
+    await rename(temp, target);
+  } catch (err) {
+    throw new AgentError('EIO', `${op}: cannot link ${target}: ${(err as Error).message}`);
+  }
+  return { changed: true, diff };
+}

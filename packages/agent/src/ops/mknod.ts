@@ -1,0 +1,58 @@
+import { rename, rm } from 'node:fs/promises';
+import { Args } from '../lib/args.js';
+import { applyMetadata, fileType, lstatOrNull, describeChanges, metadataChanges, metadataFromArgs } from '../lib/metadata.js';
+import { ensureParent } from '../lib/parent-directory.js';
+import { runChecked } from '../lib/run-command.js';
+import { summaryDiff } from '../lib/unified-diff.js';
+import { AgentError, type Operation } from '../protocol.js';
+
+/** Linux dev_t split as glibc's major()/minor() do. */
+export function splitDevice(rdev: number): { major: number; minor: number } {
+  const dev = BigInt(rdev);
+  const major = Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn));
+  const minor = Number((dev & 0xffn) | ((dev >> 12n) & ~0xffn));
+  return { major, minor };
+}
+
+/** Ensures a character or block device node, e.g. dev/console c 5 1 in a slave root. */
+export const mknod: Operation = {
+  mutates: true,
+  async run(raw, ctx) {
+    const args = new Args('mknod', raw);
+    const target = args.absPath('path');
+    const type = args.oneOf('type', ['char', 'block'] as const);
+    const major = args.integer('major');
+    const minor = args.integer('minor');
+    const metadata = await metadataFromArgs(args, 'mknod', target);
+    const wanted = `${type} ${major},${minor}`;
+
+    const stats = lstatOrNull(target);
+    let current = 'absent';
+    if (stats) {
+      current = fileType(stats);
+      if (current === 'char' || current === 'block') {
+        const dev = splitDevice(stats.rdev);
+        current = `${current} ${dev.major},${dev.minor}`;
+      }
+      if (current !== wanted && stats.isDirectory()) throw new AgentError('EARGS', `mknod: path ${target} exists and is a directory`);
+    }
+    const recreate = current !== wanted;
+    const changes = recreate ? `${current} -> ${wanted}` : describeChanges(metadataChanges(stats, metadata));
+    if (changes === '') return { changed: false };
+    const diff = ctx.diff ? summaryDiff(target, current, recreate ? wanted : `${wanted} (${changes})`) : undefined;
+    if (ctx.check) return { changed: true, diff, msg: changes };
+
+    if (recreate) {
+      await ensureParent(target);
+      const temp = `${target}.diskless-${process.pid}.tmp`;
+      await rm(temp, { force: true });
+      const mode = (metadata.mode ?? 0o600).toString(8);
+      await runChecked(['mknod', '-m', mode, temp, type === 'char' ? 'c' : 'b', String(major), String(minor)]);
+      await applyMetadata(temp, metadata);
+      await rename(temp, target);
+    } else {
+      await applyMetadata(target, metadata);
+    }
+    return { changed: true, diff, msg: changes };
+  },
+};
