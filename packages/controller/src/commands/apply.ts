@@ -1,0 +1,70 @@
+import { Args, Flags } from '@oclif/core';
+import { checkExpressions } from '../engine/check-expressions.js';
+import { exitCodeOf } from '../engine/events.js';
+import { DEFAULT_FORKS, runPlays } from '../engine/run-plays.js';
+import { limitMasters } from '../engine/host-selection.js';
+import { loadInventory } from '../inventory/load-inventory.js';
+import { loadPlaybooks } from '../playbook/load-playbooks.js';
+import { loadAgentBundle } from '../transport/agent-bundle.js';
+import { DisklessCommand } from './command-base.js';
+import { engineParts } from './engine-parts.js';
+import { saveFacts } from './facts-cache.js';
+import { inventoryFlag, jsonFlag, limitFlag, splitList, stateDirFlag } from './flags.js';
+import { chooseRenderer, interruptOnSigint } from './output.js';
+
+export default class Apply extends DisklessCommand {
+  static summary = 'Bring masters to the state the playbooks describe.';
+  static description =
+    'Connects to every selected master (one SSH connection and one agent each, up to --forks at once), ' +
+    'runs the plays in order and prints a recap. Exit codes: 0 ok, 1 bad input (nothing touched), ' +
+    '2 a task failed on some master, 4 some master unreachable (2 wins over 4), 130 interrupted.';
+  static examples = [
+    '<%= config.bin %> apply playbooks/site.json -i inventory.json',
+    '<%= config.bin %> apply playbooks/dhcp.json -i inventory.json --check --diff --limit master-a',
+    '<%= config.bin %> apply playbooks/site.json -i inventory.json --tags tftp,nfs --json > report.json',
+  ];
+  static strict = false;
+  static args = { playbooks: Args.string({ description: 'playbook files, run in order', required: true }) };
+  static flags = {
+    inventory: inventoryFlag,
+    check: Flags.boolean({ description: 'report what would change, change nothing' }),
+    diff: Flags.boolean({ description: 'show unified diffs of changed files' }),
+    limit: limitFlag,
+    tags: Flags.string({ char: 't', description: 'only tasks with one of these tags (comma list)', helpValue: 't1,t2' }),
+    forks: Flags.integer({ char: 'f', description: 'masters worked on at once', default: DEFAULT_FORKS, min: 1 }),
+    json: jsonFlag,
+    verbose: Flags.boolean({ char: 'v', description: 'print every task result, message and command output' }),
+    'accept-new-host-keys': Flags.boolean({ description: 'trust and record host keys not yet in known_hosts (changed keys are still refused)' }),
+    'state-dir': stateDirFlag,
+  };
+
+  protected async execute(): Promise<number> {
+    const { argv, flags } = await this.parse(Apply);
+    const inventory = await loadInventory(flags.inventory);
+    const plays = await loadPlaybooks(argv as string[]);
+    await checkExpressions(plays);
+    const limit = flags.limit ? splitList(flags.limit) : undefined;
+    limitMasters(inventory, limit); // an unknown name is bad input: refuse before connecting
+    await loadAgentBundle(); // a clear error now if it is not built
+
+    const renderer = chooseRenderer({ json: flags.json, diff: flags.diff, verbose: flags.verbose });
+    const interrupt = interruptOnSigint();
+    try {
+      const summary = await runPlays(inventory, plays, {
+        ...engineParts(),
+        emit: (event) => renderer.handle(event),
+        check: flags.check,
+        diff: flags.diff,
+        limit,
+        tags: flags.tags ? splitList(flags.tags) : undefined,
+        forks: flags.forks,
+        acceptNewHostKeys: flags['accept-new-host-keys'],
+        signal: interrupt.signal,
+        onFacts: (master, facts) => saveFacts(flags['state-dir'], master.name, facts).catch(() => undefined),
+      });
+      return exitCodeOf(summary);
+    } finally {
+      interrupt.dispose();
+    }
+  }
+}

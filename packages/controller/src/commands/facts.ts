@@ -1,0 +1,62 @@
+import { Flags } from '@oclif/core';
+import { exitCodeOf } from '../engine/events.js';
+import { DEFAULT_FORKS, runPlays } from '../engine/run-plays.js';
+import { loadInventory } from '../inventory/load-inventory.js';
+import { loadAgentBundle } from '../transport/agent-bundle.js';
+import { DisklessCommand } from './command-base.js';
+import { engineParts } from './engine-parts.js';
+import { saveFacts } from './facts-cache.js';
+import { inventoryFlag, jsonFlag, limitFlag, splitList, stateDirFlag } from './flags.js';
+import { formatFactsTable } from '../report/facts-table.js';
+
+export default class Facts extends DisklessCommand {
+  static summary = 'Gather facts from masters and cache them for `render`.';
+  static description =
+    'Connects to each selected master, asks its agent for facts (OS, init system, interfaces, kernel, ' +
+    'commands present) and saves them under the state dir. Exit 4 if some master is unreachable.';
+  static examples = [
+    '<%= config.bin %> facts -i inventory.json',
+    '<%= config.bin %> facts -i inventory.json --limit master-a --json',
+  ];
+  static flags = {
+    inventory: inventoryFlag,
+    limit: limitFlag,
+    json: jsonFlag,
+    forks: Flags.integer({ char: 'f', description: 'masters asked at once', default: DEFAULT_FORKS, min: 1 }),
+    'accept-new-host-keys': Flags.boolean({ description: 'trust and record host keys not yet in known_hosts' }),
+    'state-dir': stateDirFlag,
+  };
+
+  protected async execute(): Promise<number> {
+    const { flags } = await this.parse(Facts);
+    const inventory = await loadInventory(flags.inventory);
+    await loadAgentBundle();
+    const gathered: Record<string, Record<string, unknown>> = {};
+    const summary = await runPlays(inventory, [], {
+      ...engineParts(),
+      emit: () => undefined,
+      lock: false,
+      limit: flags.limit ? splitList(flags.limit) : undefined,
+      forks: flags.forks,
+      acceptNewHostKeys: flags['accept-new-host-keys'],
+      onFacts: async (master, facts) => {
+        gathered[master.name] = facts;
+        await saveFacts(flags['state-dir'], master.name, facts);
+      },
+    });
+    const hosts = Object.fromEntries(
+      Object.entries(summary.hosts).map(([name, report]) => [
+        name,
+        gathered[name] ? { facts: gathered[name] } : { unreachable: report.unreachable, msg: report.message ?? report.tasks.find((t) => t.msg)?.msg },
+      ]),
+    );
+    if (flags.json) {
+      process.stdout.write(JSON.stringify({ ok: summary.ok, hosts }, null, 2) + '\n');
+    } else {
+      const inOrder = Object.fromEntries(Object.keys(summary.hosts).filter((n) => gathered[n]).map((n) => [n, gathered[n]]));
+      process.stdout.write(formatFactsTable(inOrder));
+      for (const [name, host] of Object.entries(hosts)) if (!('facts' in host)) process.stderr.write(`${name}: ${host.msg}\n`);
+    }
+    return exitCodeOf(summary);
+  }
+}

@@ -1,0 +1,46 @@
+import { Args, Flags } from '@oclif/core';
+import { checkExpressions } from '../engine/check-expressions.js';
+import { InputError } from '../errors.js';
+import { limitMasters } from '../engine/host-selection.js';
+import { renderPlaysOffline } from '../engine/render-offline.js';
+import { loadInventory } from '../inventory/load-inventory.js';
+import { loadPlaybooks } from '../playbook/load-playbooks.js';
+import { DisklessCommand } from './command-base.js';
+import { engineParts } from './engine-parts.js';
+import { loadFacts } from './facts-cache.js';
+import { inventoryFlag, stateDirFlag } from './flags.js';
+
+export default class Render extends DisklessCommand {
+  static summary = 'Print the files the templates of a playbook make for one master, without connecting.';
+  static description =
+    'Uses the facts cached by `diskless facts` or `diskless apply` when there are some; ' +
+    'without them, conditions on facts count as false.';
+  static examples = [
+    '<%= config.bin %> render playbooks/dhcp.json -i inventory.json --host master-a',
+    '<%= config.bin %> render playbooks/site.json -i inventory.json --host master-a > /tmp/master-a.txt',
+  ];
+  static args = { playbook: Args.string({ description: 'playbook file', required: true }) };
+  static flags = {
+    inventory: inventoryFlag,
+    host: Flags.string({ description: 'the master to render for', required: true, helpValue: 'MASTER' }),
+    'state-dir': stateDirFlag,
+  };
+
+  protected async execute(): Promise<number> {
+    const { args, flags } = await this.parse(Render);
+    const inventory = await loadInventory(flags.inventory);
+    const plays = await loadPlaybooks([args.playbook]);
+    await checkExpressions(plays);
+    const [master] = limitMasters(inventory, [flags.host]);
+    const facts = await loadFacts(flags['state-dir'], master.name);
+    if (!facts) process.stderr.write(`note: no cached facts for ${master.name} (run diskless facts); rendering without them\n`);
+    const { renderer, hostContext } = engineParts();
+    const outcome = await renderPlaysOffline(inventory, plays, master, facts ?? {}, { renderer, hostContext });
+    for (const file of outcome.files) {
+      process.stdout.write(`==> ${file.path}  (${file.playbook}: ${file.task})\n${file.content.replace(/\n?$/, '\n')}\n`);
+    }
+    const failures = outcome.failures.map((f) => `${f.playbook}: ${f.task}: ${f.msg}`);
+    if (failures.length) throw new InputError(`cannot render for ${master.name}:\n${failures.join('\n')}`);
+    return 0;
+  }
+}

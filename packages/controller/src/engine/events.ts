@@ -1,0 +1,69 @@
+// The one stream of events a run produces; every renderer consumes it.
+
+export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped';
+
+export interface TaskResult {
+  playbook: string;
+  name: string;
+  op?: string; // the operation, for renderers (not part of the JSON report)
+  status: TaskStatus;
+  changed: boolean;
+  durationMs: number;
+  diff?: string;
+  msg?: string;
+  ignored?: boolean; // failed, but the task says ignore_errors
+  handler?: boolean;
+}
+
+export interface HostStats {
+  ok: number; // tasks that succeeded, changed or not (as Ansible counts)
+  changed: number;
+  failed: number;
+  skipped: number;
+  unreachable: boolean;
+  interrupted?: boolean;
+  message?: string; // why the master was unreachable
+}
+
+export interface HostReport extends HostStats {
+  tasks: TaskResult[];
+}
+
+export interface RunSummary {
+  ok: boolean;
+  durationMs: number;
+  interrupted: boolean;
+  hosts: Record<string, HostReport>;
+}
+
+export type RunEvent =
+  | { type: 'host-start'; host: string }
+  | { type: 'task-start'; host: string; playbook: string; task: string }
+  | { type: 'task-result'; host: string; result: TaskResult }
+  | { type: 'output'; host: string; task: string; stream: 'stdout' | 'stderr'; data: string }
+  | { type: 'host-unreachable'; host: string; message: string }
+  | { type: 'host-done'; host: string; stats: HostStats }
+  | { type: 'recap'; summary: RunSummary };
+
+export type EmitEvent = (event: RunEvent) => void;
+
+export function emptyStats(): HostStats {
+  return { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: false };
+}
+
+/** Adds one task result to a master's counts. */
+export function countResult(stats: HostStats, result: TaskResult): void {
+  if (result.status === 'skipped') stats.skipped++;
+  else if (result.status === 'failed' && !result.ignored) stats.failed++;
+  else stats.ok++;
+  if (result.changed) stats.changed++;
+}
+
+/** The CLI's exit code for a finished run: 2 (a task failed) wins over 4 (unreachable). */
+export function exitCodeOf(summary: RunSummary): number {
+  const hosts = Object.values(summary.hosts);
+  if (summary.interrupted) return 130;
+  if (hosts.some((h) => h.failed > 0)) return 2;
+  if (hosts.some((h) => h.unreachable)) return 4;
+  return 0;
+}

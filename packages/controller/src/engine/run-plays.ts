@@ -1,0 +1,191 @@
+// Runs plays across masters: one agent per master, up to `forks` masters at once.
+// A master stops at its first failing task; the other masters carry on.
+import { hostname, userInfo } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import PQueue from 'p-queue';
+import { AgentError, UnreachableError } from '../errors.js';
+import type { Inventory, Master, Play } from '../types.js';
+import type { Connector } from '../transport/connect.js';
+import type { AgentConnection } from '../transport/connection.js';
+import { countResult, emptyStats, type EmitEvent, type HostReport, type RunSummary, type TaskResult } from './events.js';
+import { limitMasters, playTargets, taskSelected } from './host-selection.js';
+import { createMasterState, type HostContextBuilder } from './master-state.js';
+import { runTask, type Renderer, type TaskOptions } from './run-task.js';
+
+export interface RunOptions {
+  connector: Connector;
+  renderer: Renderer;
+  hostContext: HostContextBuilder;
+  emit: EmitEvent;
+  check?: boolean;
+  diff?: boolean;
+  limit?: string[];
+  tags?: string[];
+  forks?: number;
+  acceptNewHostKeys?: boolean;
+  /** Aborting stops new tasks; tasks in flight finish, agents close, the recap is still made. */
+  signal?: AbortSignal;
+  /** Take each master's run lock first (default); reading facts alone does not need it. */
+  lock?: boolean;
+  /** Called with each master's facts as soon as they are gathered (e.g. to cache them). */
+  onFacts?: (master: Master, facts: Record<string, unknown>) => void | Promise<void>;
+}
+
+export const DEFAULT_FORKS = 20;
+
+/** Who holds a master's run lock: "user@host pid". */
+export function lockHolder(): string {
+  return `${userInfo().username}@${hostname()} ${process.pid}`;
+}
+
+function setupResult(name: string, started: number, error?: unknown): TaskResult {
+  return {
+    playbook: 'setup',
+    name,
+    status: error ? 'failed' : 'ok',
+    changed: false,
+    durationMs: Math.round((performance.now() - started) * 10) / 10,
+    ...(error ? { msg: error instanceof AgentError ? `${error.code}: ${error.message}` : (error as Error).message } : {}),
+  };
+}
+
+class MasterRun {
+  readonly report: HostReport = { ...emptyStats(), tasks: [] };
+  private stopped = false;
+
+  constructor(
+    private readonly master: Master,
+    private readonly inventory: Inventory,
+    private readonly plays: Play[],
+    private readonly options: RunOptions,
+  ) {}
+
+  private record(result: TaskResult): boolean {
+    this.report.tasks.push(result);
+    countResult(this.report, result);
+    const fatal = result.status === 'failed' && !result.ignored;
+    if (fatal) this.stopped = true;
+    return !fatal;
+  }
+
+  /** Whether to start nothing more: a fatal failure, or Ctrl-C (noted in the report). */
+  private shouldStop(): boolean {
+    if (this.options.signal?.aborted && !this.stopped) {
+      this.report.interrupted = true;
+      this.stopped = true;
+    }
+    return this.stopped;
+  }
+
+  async run(): Promise<HostReport> {
+    const { emit } = this.options;
+    const host = this.master.name;
+    emit({ type: 'host-start', host });
+    let connection: AgentConnection | undefined;
+    try {
+      connection = await this.options.connector(this.master, { acceptNewHostKeys: this.options.acceptNewHostKeys });
+      if (!this.shouldStop()) await this.runOn(connection);
+    } catch (error) {
+      if (!(error instanceof UnreachableError)) throw error;
+      // The reason alone: the master's name is beside it wherever it is shown.
+      const reason = error.message.startsWith(`${host}: `) ? error.message.slice(host.length + 2) : error.message;
+      this.report.unreachable = true;
+      this.report.message = reason;
+      emit({ type: 'host-unreachable', host, message: reason });
+    } finally {
+      await connection?.close().catch(() => undefined);
+    }
+    const { tasks: _tasks, ...stats } = this.report;
+    emit({ type: 'host-done', host, stats });
+    return this.report;
+  }
+
+  private async setupStep<T>(name: string, step: () => Promise<T>, visible: boolean): Promise<T | undefined> {
+    const started = performance.now();
+    try {
+      const value = await step();
+      if (visible) this.emitAndRecord(setupResult(name, started));
+      return value;
+    } catch (error) {
+      if (!(error instanceof AgentError)) throw new UnreachableError(this.master.name, (error as Error).message);
+      this.emitAndRecord(setupResult(name, started, error));
+      return undefined;
+    }
+  }
+
+  private emitAndRecord(result: TaskResult): void {
+    this.options.emit({ type: 'task-result', host: this.master.name, result });
+    this.record(result);
+  }
+
+  private async runOn(connection: AgentConnection): Promise<void> {
+    const { agent } = connection;
+    if (this.options.lock !== false) {
+      await this.setupStep('Take the run lock', () => agent.request('lock', { holder: lockHolder() }), false);
+      if (this.stopped) return;
+    }
+    const answer = await this.setupStep('Gather facts', () => agent.request('facts', {}), true);
+    if (!answer) return;
+    const facts = answer.data ?? {};
+    await this.options.onFacts?.(this.master, facts);
+
+    const { inventory, master } = this;
+    const state = createMasterState(inventory, master, facts, agent, this.options.hostContext);
+    const taskOptions: TaskOptions = {
+      check: this.options.check ?? false,
+      diff: this.options.diff ?? false,
+      renderer: this.options.renderer,
+      emit: this.options.emit,
+    };
+
+    for (const play of this.plays) {
+      if (!playTargets(play, master)) continue;
+      const notified = new Set<string>();
+      for (const task of play.tasks) {
+        if (this.shouldStop()) return;
+        if (!taskSelected(play, task, this.options.tags)) continue;
+        const result = await runTask(play, task, state, taskOptions);
+        if (!this.record(result)) return;
+        if (result.changed) task.notify?.forEach((name) => notified.add(name));
+      }
+      // Handlers run once, in the order they are declared, and only if notified.
+      for (const handler of play.handlers) {
+        if (!notified.has(handler.name)) continue;
+        if (this.shouldStop()) return;
+        if (!this.record(await runTask(play, handler, state, taskOptions, true))) return;
+      }
+    }
+  }
+}
+
+/** Runs the plays on the selected masters and resolves with the run's summary. */
+export async function runPlays(inventory: Inventory, plays: Play[], options: RunOptions): Promise<RunSummary> {
+  const started = performance.now();
+  const masters = limitMasters(inventory, options.limit);
+  const queue = new PQueue({ concurrency: Math.max(1, options.forks ?? DEFAULT_FORKS) });
+  const reports = new Map<string, HostReport>();
+  await Promise.all(
+    masters.map((master) =>
+      queue.add(async () => {
+        // Once interrupted, masters still waiting for their turn are not started.
+        if (options.signal?.aborted) return;
+        reports.set(master.name, await new MasterRun(master, inventory, plays, options).run());
+      }),
+    ),
+  );
+  const hosts: Record<string, HostReport> = {};
+  for (const master of masters) {
+    // A master the queue never started (interrupted before its turn) is reported as such.
+    hosts[master.name] = reports.get(master.name) ?? { ...emptyStats(), interrupted: true, tasks: [] };
+  }
+  const interrupted = Boolean(options.signal?.aborted);
+  const all = Object.values(hosts);
+  const summary: RunSummary = {
+    ok: !interrupted && all.every((h) => h.failed === 0 && !h.unreachable),
+    durationMs: Math.round(performance.now() - started),
+    interrupted,
+    hosts,
+  };
+  options.emit({ type: 'recap', summary });
+  return summary;
+}

@@ -1,0 +1,163 @@
+// Runs one task (with its loop and condition) on one master. `template`, `debug`,
+// `assert` and `set_fact` run here on the controller; every other operation is one
+// request to the master's agent.
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { AgentError, InputError, InputErrors, UnreachableError } from '../errors.js';
+import type { HostContext, Play, Task } from '../types.js';
+import type { Renderer } from '../template/render.js';
+import { AgentRequestError } from '../transport/agent-client.js';
+import type { EmitEvent, TaskResult } from './events.js';
+import { evaluate, ExpressionError, truthy } from './expression.js';
+import type { MasterState } from './master-state.js';
+
+export type { Renderer };
+
+export interface TaskOptions {
+  check: boolean;
+  diff: boolean;
+  renderer: Renderer;
+  emit: EmitEvent;
+}
+
+interface ItemOutcome {
+  changed: boolean;
+  failed: boolean;
+  skipped: boolean;
+  msg?: string;
+  diff?: string;
+  data?: Record<string, unknown>;
+  item?: unknown;
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof AgentError) return `${error.code}: ${error.message}`;
+  if (error instanceof InputError) return error.toString();
+  return (error as Error).message;
+}
+
+/** Errors that belong to the task (it fails); anything else means the agent is gone. */
+function isTaskError(error: unknown): boolean {
+  return error instanceof AgentError || error instanceof InputError || error instanceof InputErrors || error instanceof ExpressionError;
+}
+
+function where(play: Play, task: Task, key?: string) {
+  return { file: play.file, pointer: key ? `${task.pointer}/${key}` : task.pointer };
+}
+
+async function loopItems(play: Play, task: Task, state: MasterState, options: TaskOptions): Promise<unknown[] | undefined> {
+  if (task.loop === undefined) return undefined;
+  const ctx = state.context(play);
+  const value =
+    typeof task.loop === 'string' && !task.loop.includes('{{')
+      ? evaluate(task.loop, ctx)
+      : options.renderer.renderValue(task.loop, ctx, where(play, task, 'loop'));
+  if (!Array.isArray(value)) {
+    throw new InputError(`loop must give a list, got ${JSON.stringify(value) ?? 'undefined'}`, where(play, task, 'loop'));
+  }
+  return value;
+}
+
+async function runOperation(play: Play, task: Task, ctx: HostContext, state: MasterState, options: TaskOptions): Promise<ItemOutcome> {
+  const { renderer } = options;
+  const rendered = (value: unknown, key: string) => renderer.renderValue(value, ctx, where(play, task, `${task.op}/${key}`));
+  const args = task.args;
+  if (task.op === 'debug') {
+    const msg = args.var !== undefined ? JSON.stringify(evaluate(String(args.var), ctx), null, 2) : rendered(args.msg ?? '', 'msg');
+    return { changed: false, failed: false, skipped: false, msg: typeof msg === 'string' ? msg : JSON.stringify(msg) };
+  }
+  if (task.op === 'assert') {
+    const that = Array.isArray(args.that) ? args.that : [args.that];
+    const broken = that.map(String).find((expr) => !truthy(evaluate(expr, ctx)));
+    if (broken === undefined) return { changed: false, failed: false, skipped: false, msg: 'all assertions passed' };
+    const msg = args.msg !== undefined ? String(rendered(args.msg, 'msg')) : `assertion failed: ${broken}`;
+    return { changed: false, failed: true, skipped: false, msg };
+  }
+  if (task.op === 'set_fact') {
+    for (const [key, value] of Object.entries(args)) state.vars[key] = rendered(value, key);
+    return { changed: false, failed: false, skipped: false };
+  }
+
+  const requestOptions = {
+    check: options.check,
+    diff: options.diff,
+    onOutput: (event: { stream: 'stdout' | 'stderr'; data: string }) =>
+      options.emit({ type: 'output', host: state.master.name, task: task.name, ...event }),
+  };
+  let op = task.op;
+  let finalArgs = renderer.renderValue(args, ctx, where(play, task, task.op)) as Record<string, unknown>;
+  if (op === 'template') {
+    const { src, ...rest } = finalArgs;
+    const content = await renderer.renderFile(resolve(play.dir, String(src)), ctx);
+    op = 'file';
+    finalArgs = { ...rest, content };
+  }
+  const answer = await state.agent.request(op, finalArgs, requestOptions);
+  return { changed: answer.changed, failed: false, skipped: false, msg: answer.msg, diff: answer.diff, data: answer.data };
+}
+
+async function runItem(play: Play, task: Task, state: MasterState, options: TaskOptions, item: unknown, looped: boolean): Promise<ItemOutcome> {
+  const ctx = state.context(play, item);
+  const base = looped ? { item } : {};
+  try {
+    if (task.when !== undefined && !truthy(evaluate(task.when, ctx))) {
+      return { ...base, changed: false, failed: false, skipped: true, msg: `skipped: ${task.when}` };
+    }
+    return { ...base, ...(await runOperation(play, task, ctx, state, options)) };
+  } catch (error) {
+    if (!isTaskError(error)) throw new UnreachableError(state.master.name, messageOf(error));
+    const data = error instanceof AgentRequestError ? error.data : undefined;
+    return { ...base, changed: false, failed: true, skipped: false, msg: messageOf(error), ...(data ? { data } : {}) };
+  }
+}
+
+function summarize(outcomes: ItemOutcome[], looped: boolean) {
+  const failed = outcomes.some((o) => o.failed);
+  const changed = outcomes.some((o) => o.changed);
+  const skipped = outcomes.every((o) => o.skipped);
+  const diffs = outcomes.map((o) => o.diff).filter((d): d is string => Boolean(d));
+  const messages = looped
+    ? outcomes.filter((o) => o.failed).map((o) => `item ${JSON.stringify(o.item)}: ${o.msg}`)
+    : outcomes.map((o) => o.msg).filter((m): m is string => Boolean(m));
+  return { failed, changed, skipped, diff: diffs.join('\n') || undefined, msg: messages.join('\n') || undefined };
+}
+
+/** Runs a task and reports it; resolves with its result (the caller decides what a failure stops). */
+export async function runTask(play: Play, task: Task, state: MasterState, options: TaskOptions, handler = false): Promise<TaskResult> {
+  const host = state.master.name;
+  options.emit({ type: 'task-start', host, playbook: play.name, task: task.name });
+  const started = performance.now();
+  let outcomes: ItemOutcome[];
+  let looped = false;
+  try {
+    const items = await loopItems(play, task, state, options);
+    looped = items !== undefined;
+    outcomes = [];
+    // Items run one after another: later ones may depend on earlier ones' files.
+    for (const item of items ?? [undefined]) outcomes.push(await runItem(play, task, state, options, item, looped));
+  } catch (error) {
+    if (!isTaskError(error)) throw error;
+    outcomes = [{ changed: false, failed: true, skipped: false, msg: messageOf(error) }];
+  }
+  const summary = summarize(outcomes, looped);
+  if (task.register) {
+    const single = outcomes[0];
+    state.vars[task.register] = looped
+      ? { changed: summary.changed, failed: summary.failed, skipped: summary.skipped, results: outcomes }
+      : { changed: single.changed, failed: single.failed, skipped: single.skipped, msg: single.msg, data: single.data ?? {} };
+  }
+  const result: TaskResult = {
+    playbook: play.name,
+    name: task.name,
+    op: task.op,
+    status: summary.failed ? 'failed' : summary.skipped ? 'skipped' : summary.changed ? 'changed' : 'ok',
+    changed: summary.changed,
+    durationMs: Math.round((performance.now() - started) * 10) / 10,
+    ...(summary.diff && options.diff ? { diff: summary.diff } : {}),
+    ...(summary.msg ? { msg: summary.msg } : {}),
+    ...(summary.failed && task.ignoreErrors ? { ignored: true } : {}),
+    ...(handler ? { handler: true } : {}),
+  };
+  options.emit({ type: 'task-result', host, result });
+  return result;
+}

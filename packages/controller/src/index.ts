@@ -1,0 +1,17 @@
+// The controller as a library: what the CLI uses, for benchmarks and tests that drive
+// runs without spawning the CLI.
+export { runPlays, lockHolder, DEFAULT_FORKS, type RunOptions } from './engine/run-plays.js';
+export type { HostContextBuilder } from './engine/master-state.js';
+export { exitCodeOf, type RunEvent, type RunSummary, type TaskResult, type HostReport } from './engine/events.js';
+export { evaluate, checkExpression } from './engine/expression.js';
+export { renderPlaysOffline } from './engine/render-offline.js';
+export { connect, type Connector } from './transport/connect.js';
+export { connectLocal } from './transport/local.js';
+export { connectSsh } from './transport/ssh.js';
+export { AgentClient } from './transport/agent-client.js';
+export { loadAgentBundle, AGENT_BUNDLE } from './transport/agent-bundle.js';
+export { jsonDocument } from './report/json.js';
+export { engineParts } from './commands/engine-parts.js';
+export { main } from './commands/main.js';
+export * from './errors.js';
+export type * from './types.js';

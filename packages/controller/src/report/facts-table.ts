@@ -1,0 +1,22 @@
+// The human view of `diskless facts`: one row per master with what playbooks branch on.
+import { formatTable } from './table.js';
+
+type Facts = Record<string, any>;
+
+const COLUMNS: [string, (f: Facts) => unknown][] = [
+  ['HOSTNAME', (f) => f.hostname],
+  ['OS', (f) => [f.os?.id ?? f.os?.family, f.os?.version].filter(Boolean).join(' ')],
+  ['INIT', (f) => f.init],
+  ['PACKAGES', (f) => f.packageManager],
+  ['KERNEL', (f) => f.kernel?.release],
+  ['INTERFACES', (f) =>
+    (f.interfaces ?? [])
+      .filter((i: Facts) => i.name !== 'lo')
+      .map((i: Facts) => `${i.name}${i.ipv4?.[0] ? `=${i.ipv4[0].address}/${i.ipv4[0].prefix}` : ''}`)
+      .join(' ')],
+];
+
+export function formatFactsTable(byMaster: Record<string, Facts>): string {
+  const rows = Object.entries(byMaster).map(([name, facts]) => [name, ...COLUMNS.map(([, pick]) => String(pick(facts) ?? '-'))]);
+  return formatTable(['MASTER', ...COLUMNS.map(([title]) => title)], rows) + '\n';
+}

@@ -1,0 +1,159 @@
+// The SSH connection: one node-ssh connection per master with strict host key
+// checking, the agent bundle uploaded once per version, and one long-lived
+// `node agent.mjs --stdio` exec that carries every request of the run.
+import { NodeSSH } from 'node-ssh';
+import type { ClientChannel } from 'ssh2';
+import { UnreachableError } from '../errors.js';
+import type { Master } from '../types.js';
+import { AgentClient } from './agent-client.js';
+import { loadAgentBundle } from './agent-bundle.js';
+import type { AgentConnection, ConnectOptions } from './connection.js';
+import {
+  appendKnownHost,
+  fingerprint,
+  hostName,
+  keysForHost,
+  keyTypeOf,
+  readKnownHosts,
+  verifyHostKey,
+} from './known-hosts.js';
+
+export const REMOTE_CACHE_DIR = '/var/cache/diskless';
+const DEFAULT_TIMEOUT_MS = 10_000;
+const NO_NODE = 127;
+const MISSING = 3;
+
+// Host key algorithms ssh2 can negotiate for each key type in known_hosts.
+const ALGORITHMS_FOR_TYPE: Record<string, string[]> = {
+  'ssh-ed25519': ['ssh-ed25519'],
+  'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
+  'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
+  'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
+  'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+};
+
+/** Asks the server for a key type we already know, as OpenSSH does. */
+function preferredHostKeyAlgorithms(knownHosts: string, host: string, port: number): string[] | undefined {
+  const types = new Set(keysForHost(knownHosts, host, port).filter((k) => !k.revoked).map((k) => k.type));
+  const algorithms = [...types].flatMap((t) => ALGORITHMS_FOR_TYPE[t] ?? []);
+  return algorithms.length ? algorithms : undefined;
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+function execChannel(ssh: NodeSSH, command: string): Promise<ClientChannel> {
+  return new Promise((resolve, reject) => {
+    ssh.connection!.exec(command, (error, channel) => (error ? reject(error) : resolve(channel)));
+  });
+}
+
+/** Runs a command, optionally feeding stdin; resolves with its exit code and stderr. */
+async function run(ssh: NodeSSH, command: string, stdin?: Buffer): Promise<{ code: number; stderr: string }> {
+  const channel = await execChannel(ssh, command);
+  let stderr = '';
+  channel.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  channel.on('data', () => {});
+  const done = new Promise<{ code: number; stderr: string }>((resolve) => {
+    channel.on('exit', (code: number | null) => resolve({ code: code ?? 255, stderr: stderr.trim() }));
+  });
+  channel.end(stdin);
+  return done;
+}
+
+export async function connectSsh(master: Master, options: ConnectOptions = {}): Promise<AgentConnection> {
+  const { host, port, user } = master.ssh;
+  const unreachable = (message: string) => new UnreachableError(master.name, message);
+  const knownHostsFile = master.ssh.knownHosts;
+  const knownHosts = await readKnownHosts(knownHostsFile);
+  let refusal: string | undefined;
+
+  const hostVerifier = (key: Buffer, verify: (valid: boolean) => void) => {
+    const verdict = verifyHostKey(knownHosts, host, port, key);
+    const offered = `${keyTypeOf(key)} ${fingerprint(key)}`;
+    if (verdict.status === 'match') return verify(true);
+    if (verdict.status === 'unknown' && options.acceptNewHostKeys) {
+      appendKnownHost(knownHostsFile, host, port, key).then(
+        () => verify(true),
+        (error: Error) => {
+          refusal = `cannot add its host key to ${knownHostsFile}: ${error.message}`;
+          verify(false);
+        },
+      );
+      return;
+    }
+    if (verdict.status === 'unknown') {
+      refusal =
+        `host key of ${hostName(host, port)} is not in ${knownHostsFile} (offered ${offered}). ` +
+        `Check it, then trust it with: ssh-keyscan -p ${port} ${host} >> ${knownHostsFile}` +
+        ` (or run with --accept-new-host-keys)`;
+    } else if (verdict.status === 'revoked') {
+      refusal = `host key ${offered} of ${hostName(host, port)} is REVOKED in ${knownHostsFile}:${verdict.line}; refusing to connect`;
+    } else {
+      refusal =
+        `WARNING: HOST KEY OF ${hostName(host, port)} HAS CHANGED! Offered ${offered}, ` +
+        `but ${knownHostsFile}:${verdict.line} has ${verdict.expected}. Someone may be intercepting the ` +
+        `connection, or the master was reinstalled. Refusing to connect; if the change is expected, ` +
+        `remove the old key with: ssh-keygen -R ${shellQuote(hostName(host, port))} -f ${knownHostsFile}`;
+    }
+    verify(false);
+  };
+
+  const ssh = new NodeSSH();
+  try {
+    await ssh.connect({
+      host,
+      port,
+      username: user,
+      privateKeyPath: master.ssh.privateKey,
+      agent: master.ssh.agent ?? process.env.SSH_AUTH_SOCK,
+      readyTimeout: master.ssh.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      hostVerifier,
+      algorithms: { serverHostKey: preferredHostKeyAlgorithms(knownHosts, host, port) as never },
+    });
+  } catch (error) {
+    ssh.dispose();
+    if (refusal) throw unreachable(refusal);
+    const message = (error as Error).message;
+    if (/authentication methods failed/i.test(message)) {
+      throw unreachable(`ssh ${user}@${hostName(host, port)}: authentication failed (key ${master.ssh.privateKey ?? 'from ssh-agent'})`);
+    }
+    throw unreachable(`ssh ${user}@${hostName(host, port)}: ${message}`);
+  }
+
+  try {
+    const bundle = await loadAgentBundle();
+    const remote = `${REMOTE_CACHE_DIR}/agent-${bundle.sha256}.mjs`;
+    const probe = await run(ssh, `command -v node >/dev/null 2>&1 || exit ${NO_NODE}; test -f ${remote} || exit ${MISSING}`);
+    if (probe.code === NO_NODE) {
+      throw unreachable('node is not installed: install nodejs there (Debian: apt-get install nodejs; Gentoo: emerge net-libs/nodejs)');
+    }
+    if (probe.code === MISSING) {
+      const tmp = `${remote}.tmp.$$`;
+      const upload = await run(ssh, `umask 022; mkdir -p ${REMOTE_CACHE_DIR} && cat > ${tmp} && mv -f ${tmp} ${remote}`, bundle.content);
+      if (upload.code !== 0) throw unreachable(`cannot upload the agent to ${remote}: ${upload.stderr || `exit ${upload.code}`}`);
+    } else if (probe.code !== 0) {
+      throw unreachable(`cannot check for the agent: ${probe.stderr || `exit ${probe.code}`}`);
+    }
+
+    const channel = await execChannel(ssh, `exec node ${remote} --stdio`);
+    const agent = new AgentClient({ stdin: channel, stdout: channel, stderr: channel.stderr }, master.name);
+    const closed = new Promise<void>((resolve) => channel.on('close', () => resolve()));
+    channel.on('exit', (code: number | null, signal?: string) => agent.fail(`exit ${code ?? signal}`));
+    ssh.connection!.on('error', (error: Error) => agent.fail(error.message));
+    return {
+      agent,
+      async close() {
+        agent.close();
+        const timer = setTimeout(() => channel.close(), 5000);
+        await closed;
+        clearTimeout(timer);
+        ssh.dispose();
+      },
+    };
+  } catch (error) {
+    ssh.dispose();
+    throw error instanceof UnreachableError ? error : unreachable((error as Error).message);
+  }
+}
