@@ -1,0 +1,172 @@
+// The playbooks rendered offline for the example inventory, as a Debian and as a
+// Gentoo master, through the controller's own task runner: every template renders,
+// dhcpd accepts its config, each slave gets what it needs and nothing more.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { engineParts } from '../../packages/controller/src/commands/engine-parts.js';
+import { renderPlaysOffline, type RenderedFile } from '../../packages/controller/src/engine/render-offline.js';
+import { loadInventory } from '../../packages/controller/src/inventory/load-inventory.js';
+import { loadPlaybooks } from '../../packages/controller/src/playbook/load-playbooks.js';
+import type { Inventory, Master } from '../../packages/controller/src/types.js';
+
+const repo = resolve(import.meta.dirname, '../..');
+const DHCPD = '/usr/sbin/dhcpd';
+
+const masterFacts = {
+  debian: { hostname: 'm', os: { family: 'debian', id: 'debian', version: '12' }, init: 'sysv', packageManager: 'apt', kernel: { release: '6.1.0-50-amd64', config: {} }, commands: {} },
+  gentoo: { hostname: 'm', os: { family: 'gentoo', id: 'gentoo', version: '2.15' }, init: 'openrc', packageManager: 'portage', kernel: { release: '6.6.30-gentoo', config: {} }, commands: {} },
+} as const;
+
+const scratch = mkdtempSync(join(tmpdir(), 'diskless-playbook-templates-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** The example inventory, with key files of its own so it loads on any machine; `change` edits it first. */
+async function exampleInventory(change: (doc: any) => void = () => {}): Promise<Inventory> {
+  const doc = JSON.parse(readFileSync(join(repo, 'examples/lab/inventory.json'), 'utf8'));
+  writeFileSync(join(scratch, 'key'), 'not a real key\n');
+  writeFileSync(join(scratch, 'known_hosts'), '');
+  doc.defaults.ssh.privateKey = join(scratch, 'key');
+  doc.defaults.ssh.knownHosts = join(scratch, 'known_hosts');
+  change(doc);
+  const file = join(scratch, `inventory-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, JSON.stringify(doc));
+  return loadInventory(file);
+}
+
+async function render(inventory: Inventory, master: Master, family: keyof typeof masterFacts): Promise<Map<string, string>> {
+  const plays = await loadPlaybooks([join(repo, 'playbooks/site.json')]);
+  const outcome = await renderPlaysOffline(inventory, plays, master, structuredClone(masterFacts[family]) as Record<string, unknown>, engineParts());
+  assert.deepEqual(outcome.failures, [], `${master.name} (${family}) did not render`);
+  return new Map(outcome.files.map((f: RenderedFile) => [f.path, f.content]));
+}
+
+function file(files: Map<string, string>, path: string): string {
+  const content = files.get(path);
+  assert.ok(content !== undefined, `${path} was not rendered (rendered: ${[...files.keys()].join(', ')})`);
+  return content;
+}
+
+const pxelinuxName = (mac: string) => `01-${mac.replace(/:/g, '-')}`;
+
+for (const family of ['debian', 'gentoo'] as const) {
+  describe(`playbook templates for a ${family} master`, () => {
+    let inventory: Inventory;
+    before(async () => {
+      inventory = await exampleInventory();
+    });
+
+    it('writes a dhcpd.conf that dhcpd accepts, with one host per slave and no free range', async () => {
+      for (const master of inventory.masters) {
+        const conf = file(await render(inventory, master, family), '/etc/dhcp/dhcpd.conf');
+        for (const slave of master.slaves) {
+          assert.match(conf, new RegExp(`host ${slave.name} \\{\\s+hardware ethernet ${slave.mac};\\s+fixed-address ${slave.ip.replace(/\./g, '\\.')};`));
+        }
+        assert.match(conf, /class "pxeclient" \{[^}]*"PXEClient";[^}]*filename "pxelinux\.0";[^}]*next-server/s);
+        assert.match(conf, /class "etherboot" \{[^}]*"Etherboot";[^}]*filename "vmlinuz\.elf";/s);
+        assert.doesNotMatch(conf, /^\s*range\s/m);
+        if (!existsSync(DHCPD)) continue;
+        const path = join(scratch, `${master.name}-dhcpd.conf`);
+        writeFileSync(path, conf);
+        const check = spawnSync(DHCPD, ['-t', '-4', '-cf', path], { encoding: 'utf8' });
+        assert.equal(check.status, 0, check.stderr);
+      }
+    });
+
+    it('points dhcpd and tftpd at the LAN interface and /diskless', async () => {
+      const [master] = inventory.masters;
+      const files = await render(inventory, master, family);
+      if (family === 'debian') {
+        assert.match(file(files, '/etc/default/isc-dhcp-server'), new RegExp(`^INTERFACESv4="${master.lan.interface}"$`, 'm'));
+        const tftpd = file(files, '/etc/default/tftpd-hpa');
+        assert.match(tftpd, /^TFTP_DIRECTORY="\/diskless"$/m);
+        assert.match(tftpd, /^TFTP_OPTIONS=".*--secure.*"$/m);
+      } else {
+        assert.match(file(files, '/etc/conf.d/dhcpd'), new RegExp(`^DHCPD_IFACE="${master.lan.interface}"$`, 'm'));
+        assert.match(file(files, '/etc/conf.d/in.tftpd'), /^INTFTPD_OPTS=".*-s \$\{INTFTPD_PATH\}"$/m);
+      }
+    });
+
+    it('gives each PXE slave, and only those, a pxelinux.cfg file that boots its own root', async () => {
+      for (const master of inventory.masters) {
+        const files = await render(inventory, master, family);
+        const configs = [...files.keys()].filter((p) => p.startsWith('/diskless/pxelinux.cfg/01-'));
+        const pxe = master.slaves.filter((s) => s.boot === 'pxe');
+        assert.deepEqual(configs.sort(), pxe.map((s) => `/diskless/pxelinux.cfg/${pxelinuxName(s.mac)}`).sort());
+        for (const slave of pxe) {
+          const append = file(files, `/diskless/pxelinux.cfg/${pxelinuxName(slave.mac)}`).split('\n').find((l) => l.trim().startsWith('APPEND'));
+          assert.match(append ?? '', new RegExp(`root=/dev/nfs nfsroot=${master.lan.address}:/diskless/${slave.ip},tcp,vers=3( |$)`));
+        }
+        assert.match(file(files, '/diskless/pxelinux.cfg/default'), /LOCALBOOT/);
+      }
+    });
+
+    it('exports each slave root to that slave alone in ganesha.conf, with unique export ids', async () => {
+      for (const master of inventory.masters) {
+        const conf = file(await render(inventory, master, family), '/etc/ganesha/ganesha.conf');
+        const ids = [...conf.matchAll(/Export_Id = (\d+);/g)].map((m) => m[1]);
+        assert.equal(new Set(ids).size, ids.length, `duplicate Export_Id in ${ids.join(', ')}`);
+        assert.equal(ids.length, master.slaves.length + Object.keys(master.nfs.shared).length);
+        for (const slave of master.slaves) {
+          assert.match(conf, new RegExp(`Path = /diskless/${slave.ip};[^]*?Access_Type = None;[^]*?Clients = ${slave.ip};\\s+Access_Type = RW;\\s+Squash = No_Root_Squash;`));
+        }
+      }
+    });
+
+    it('installs an NFS-Ganesha init script for the init system that runs', async () => {
+      const [master] = inventory.masters;
+      const script = file(await render(inventory, master, family), '/etc/init.d/nfs-ganesha-diskless');
+      if (family === 'debian') {
+        assert.match(script, /^#!\/bin\/sh\n### BEGIN INIT INFO/);
+        const syntax = spawnSync('sh', ['-n'], { input: script, encoding: 'utf8' });
+        assert.equal(syntax.status, 0, syntax.stderr);
+      } else {
+        assert.match(script, /^#!\/sbin\/openrc-run\n/);
+        assert.match(script, /need net rpcbind/);
+      }
+    });
+
+    it("writes each slave's fstab and its network configuration", async () => {
+      const [master] = inventory.masters;
+      const files = await render(inventory, master, family);
+      for (const slave of master.slaves) {
+        const fstab = file(files, `/diskless/${slave.ip}/etc/fstab`);
+        assert.match(fstab, new RegExp(`^${master.lan.address}:/diskless/${slave.ip}\\t/\\tnfs\\trw,tcp,vers=3\\t`, 'm'));
+        for (const [path, mode] of Object.entries(master.nfs.shared)) {
+          assert.match(fstab, new RegExp(`^${master.lan.address}:${path}\\t${path}\\tnfs\\t${mode},`, 'm'));
+        }
+        if (family === 'debian') assert.doesNotMatch(file(files, `/diskless/${slave.ip}/etc/network/interfaces`), /^\s*(auto|allow-hotplug|iface)\s+eth0/m);
+        else assert.match(file(files, `/diskless/${slave.ip}/etc/conf.d/net`), /^config_eth0="noop"$/m);
+      }
+    });
+  });
+}
+
+describe('playbook templates for the kernel NFS server', () => {
+  it('writes /etc/exports: each root rw to its slave, the shares to the LAN', async () => {
+    const inventory = await exampleInventory((doc) => {
+      for (const m of Object.values<any>(doc.masters)) m.nfs.server = 'kernel';
+    });
+    const [master] = inventory.masters;
+    const files = await render(inventory, master, 'debian');
+    const exports = file(files, '/etc/exports');
+    for (const slave of master.slaves) {
+      assert.match(exports, new RegExp(`^/diskless/${slave.ip}\\t${slave.ip}\\(sync,rw,no_root_squash,`, 'm'));
+    }
+    const lan = `${master.lan.network}/${master.lan.prefix}`;
+    for (const [path, mode] of Object.entries(master.nfs.shared)) {
+      assert.match(exports, new RegExp(`^${path}\\t${lan}\\(sync,${mode},${mode === 'ro' ? 'no_root_squash' : 'root_squash'},`, 'm'));
+    }
+    assert.match(file(files, '/etc/default/nfs-kernel-server'), new RegExp(`^RPCNFSDCOUNT=${master.slaves.length}$`, 'm'));
+    assert.equal(files.has('/etc/ganesha/ganesha.conf'), false);
+  });
+});
+
+describe('the slave kernel script', () => {
+  it('is valid sh', () => {
+    const syntax = spawnSync('sh', ['-n', join(repo, 'playbooks/templates/diskless-slave-kernel.sh.hbs')], { encoding: 'utf8' });
+    assert.equal(syntax.status, 0, syntax.stderr);
+  });
+});
