@@ -119,6 +119,15 @@ describe('agent: file', () => {
     assert.ok(answer.error!.message.includes(target));
   });
 
+  it('previews a file whose directory an earlier task would create, in check mode', async () => {
+    const target = path.join(tmp.dir, 'later/dir/f');
+    const answer = await agent.request('file', { path: target, content: 'x\n' }, { check: true, diff: true });
+    expectOk(answer);
+    assert.equal(answer.changed, true);
+    assert.match(answer.diff ?? '', /\+x/);
+    assert.equal(existsSync(path.join(tmp.dir, 'later')), false);
+  });
+
   for (const [name, args, pattern] of [
     ['a relative path', { path: 'etc/motd', content: '' }, /"path" must be an absolute path, got "etc\/motd"/],
     ['a missing path', { content: '' }, /"path" is missing/],

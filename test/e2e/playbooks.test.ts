@@ -274,7 +274,7 @@ for (const scenario of scenarios) {
       const [masterName, master] = masters()[0];
       const [posingName, posing] = slavesOf(master).find(([, s]) => s.boot === 'pxe')!;
       const base = master.lan.address.split('.').slice(0, 3).join('.');
-      const newcomer: SlaveSpec = { mac: '02:00:0e:00:00:99', ip: `${base}.${master.lan.prefix >= 26 ? 60 : 99}`, boot: 'pxe', services: ['sshd'] };
+      const newcomer: SlaveSpec = { mac: '02:00:0e:00:00:99', ip: `${base}.${master.lan.prefix >= 26 ? 60 : 99}`, boot: 'pxe', services: ['ssh'] };
       const grown: InventoryDoc = structuredClone(inventory);
       grown.masters[masterName].slaves.newcomer = newcomer;
       const grownFile = join(scratchDir, `grown-${scenario.labName}.json`);

@@ -4,11 +4,20 @@ import { parseArgs } from 'node:util';
 import { describeLab, labCommand, labDown, labStatus, labUp } from './lab.js';
 import { LabError } from './run.js';
 import { readState } from './state.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { checkLabName, DEFAULT_LAB_NAME, defaultLabDir } from './names.js';
+
+/** Names of the labs whose state is under the repository's .lab directory. */
+function labsOnDisk(): string[] {
+  const root = dirname(defaultLabDir(DEFAULT_LAB_NAME));
+  if (!existsSync(root)) return [];
+  return readdirSync(root).filter((name) => existsSync(join(root, name, 'state.json')));
+}
 
 const USAGE = `usage: npm run lab -- <command> [options]
   up -i <inventory.json> [--name N] [--management 10.231.0.1/24]   build the lab (idempotent)
-  down [--name N]                                                   remove everything the lab made
+  down [--name N | --all]                                           remove everything the lab made (--all: every lab under .lab/)
   status [--name N] [--json]                                        what the lab holds, and whether it is healthy
   exec <master-or-slave> [--name N] -- <command...>                 run a command on a master or in a slave's namespace
 options: --dir D (the lab's directory; default .lab/<name> in the repository)`;
@@ -25,6 +34,7 @@ async function main(argv: string[]): Promise<number> {
       dir: { type: 'string' },
       management: { type: 'string' },
       json: { type: 'boolean' },
+      all: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -44,6 +54,12 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'down': {
+      if (values.all) {
+        const names = labsOnDisk();
+        for (const name of names) await labDown({ name, log });
+        console.log(names.length ? `labs down: ${names.join(', ')}` : 'no lab is up');
+        return 0;
+      }
       await labDown({ ...where, log });
       console.log(`lab ${where.name ?? DEFAULT_LAB_NAME} is down`);
       return 0;

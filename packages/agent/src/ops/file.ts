@@ -25,6 +25,11 @@ export const file: Operation = {
 
     const stats = lstatOrNull(target);
     if (!stats && !lstatOrNull(path.dirname(target))?.isDirectory()) {
+      // In check mode an earlier task may be the one that would create the directory.
+      if (ctx.check) {
+        const diff = ctx.diff && isText(content) ? unifiedDiff(target, '', content.toString('utf8')) : undefined;
+        return { changed: true, diff, msg: 'created (with its directory)' };
+      }
       throw new AgentError('ENOENT', `file: the directory of ${target} does not exist (create it first with a directory task)`);
     }
     if (stats && !stats.isFile()) throw new AgentError('EARGS', `file: path ${target} exists and is not a regular file`);

@@ -18,7 +18,7 @@ export function sysvService(options: SysvOptions): ServiceBackend {
     status: (service) => script(service, 'status'),
     action: (service, action) => script(service, action),
     // Debian: S links in the rc2..5 directories; the shell expands the glob
-    isEnabled: (service) => ['/bin/sh', '-c', 'ls /etc/rc[2345].d/S[0-9][0-9]"$1" >/dev/null 2>&1', 'sh', service],
+    isEnabled: (service) => ['/bin/sh', '-c', 'ls /etc/rc[2345S].d/S[0-9][0-9]"$1" >/dev/null 2>&1', 'sh', service],
     enable: (service, runlevel) => (options.hasUpdateRcD ? ['update-rc.d', service, 'defaults'] : ['rc-update', 'add', service, runlevel]),
     disable: (service, runlevel) => (options.hasUpdateRcD ? ['update-rc.d', service, 'remove'] : ['rc-update', 'del', service, runlevel]),
   };
