@@ -40,7 +40,9 @@ export async function teardown(lab: Lab, log: (line: string) => void): Promise<v
   }
   for (const r of created) {
     if (r.kind !== 'link' || !(await linkExists(r.name, r.netns))) continue;
-    await run(['ip', ...(r.netns ? ['-n', r.netns] : []), 'link', 'del', r.name]);
+    // The kernel removes a veth's peer with its namespace, a moment after `netns del`.
+    const gone = await runCommand(['ip', ...(r.netns ? ['-n', r.netns] : []), 'link', 'del', r.name]);
+    if (gone.code !== 0 && (await linkExists(r.name, r.netns))) throw new LabError(`ip link del ${r.name}: ${gone.stderr.trim()}`);
     log(`deleted interface ${r.name}`);
   }
 
