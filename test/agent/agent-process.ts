@@ -100,3 +100,17 @@ export function expectOk(answer: Answer): Answer {
   if (!answer.ok) throw new Error(`expected success, got ${JSON.stringify(answer.error)}`);
   return answer;
 }
+
+/** A fresh agent process and temporary directory for each test of the enclosing suite. */
+export function freshAgentPerTest(): { agent: AgentProcess; tmp: ReturnType<typeof tempDir> } {
+  const fixture = {} as { agent: AgentProcess; tmp: ReturnType<typeof tempDir> };
+  beforeEach(() => {
+    fixture.agent = new AgentProcess();
+    fixture.tmp = tempDir();
+  });
+  afterEach(async () => {
+    await fixture.agent.close();
+    fixture.tmp.remove();
+  });
+  return fixture;
+}
