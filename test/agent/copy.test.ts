@@ -63,6 +63,20 @@ describe('agent: copy (rsync)', () => {
     assert.match(exclude.error!.message, /"exclude" must be a list/);
   });
 
+  it('leaves directory times alone with dirTimes false, so files added later are no change', async () => {
+    const src = path.join(tmp.dir, 'src');
+    const dest = path.join(tmp.dir, 'dest');
+    mkdirSync(path.join(src, 'sub'), { recursive: true });
+    writeFileSync(path.join(src, 'sub', 'a'), 'a');
+    expectOk(await agent.request('copy', { src: `${src}/`, dest: `${dest}/`, dirTimes: false }));
+    writeFileSync(path.join(dest, 'sub', 'added-later'), 'b');
+    utimesSync(path.join(dest, 'sub'), new Date(2000, 0, 1), new Date(2000, 0, 1)); // rsync compares whole seconds
+    const again = expectOk(await agent.request('copy', { src: `${src}/`, dest: `${dest}/`, dirTimes: false }));
+    assert.equal(again.changed, false);
+    const withTimes = expectOk(await agent.request('copy', { src: `${src}/`, dest: `${dest}/` }));
+    assert.equal(withTimes.changed, true);
+  });
+
   it('builds the rsync command line and reads its itemized output', () => {
     assert.deepEqual(rsyncArgv('/bin', '/diskless/x/', { delete: true, exclude: ['a'], check: true }), [
       'rsync', '-a', '--itemize-changes', '--dry-run', '--delete', '--exclude=a', '--', '/bin', '/diskless/x/',

@@ -5,11 +5,12 @@ import { runCommand, which } from '../lib/run-command.js';
 import { AgentError, type Operation } from '../protocol.js';
 
 /** The rsync command line for a copy; pure, so it can be checked from fixture data. */
-export function rsyncArgv(src: string, dest: string, options: { delete: boolean; exclude: string[]; check: boolean }): string[] {
+export function rsyncArgv(src: string, dest: string, options: { delete: boolean; exclude: string[]; check: boolean; dirTimes?: boolean }): string[] {
   return [
     'rsync',
     '-a',
     '--itemize-changes',
+    ...(options.dirTimes === false ? ['--omit-dir-times'] : []),
     ...(options.check ? ['--dry-run'] : []),
     ...(options.delete ? ['--delete'] : []),
     ...options.exclude.map((pattern) => `--exclude=${pattern}`),
@@ -38,10 +39,13 @@ export const copy: Operation = {
     const dest = args.absPath('dest');
     const exclude = args.optStringList('exclude') ?? [];
     const del = args.optBool('delete') ?? false;
+    // Off when later tasks add files into the copied tree: each addition moves a
+    // directory's time, which the next copy would otherwise report as a change.
+    const dirTimes = args.optBool('dirTimes') ?? true;
     if (!lstatOrNull(src.replace(/\/+$/, '') || '/')) throw new AgentError('ENOENT', `copy: source "src" ${src} does not exist`);
     if (!(await which('rsync'))) throw new AgentError('ENOENT', `copy: rsync is not installed on this master (needed to copy ${src} to ${dest})`);
     if (!ctx.check) await ensureParent(dest.replace(/\/+$/, '') || '/');
-    const argv = rsyncArgv(src, dest, { delete: del, exclude, check: ctx.check });
+    const argv = rsyncArgv(src, dest, { delete: del, exclude, check: ctx.check, dirTimes });
     const result = await runCommand(argv);
     if (result.rc !== 0) {
       throw new AgentError('ECOMMAND', `copy: rsync from ${src} to ${dest} exited ${result.rc}: ${result.stderr.trim().slice(-2000)}`);
