@@ -1,6 +1,6 @@
 // One master: a network namespace on the management bridge, a copy-on-write root
 // over the machine's own, and sshd under tini in its own PID and UTS namespaces.
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cidr } from './ipv4.js';
 import type { LabMasterSpec } from './inventory.js';
@@ -96,6 +96,12 @@ async function writeMasterFiles(root: string, spec: LabMasterSpec, clientKey: st
   mkdirSync(join(root, 'root/.ssh'), { recursive: true, mode: 0o700 });
   chmodSync(join(root, 'root/.ssh'), 0o700);
   writeFileSync(join(root, 'root/.ssh/authorized_keys'), `${clientKey}\n`, { mode: 0o600 });
+  // A fresh server's shell start-up files, not this machine's (whose own tools, such
+  // as a pyenv init, would run in every SSH session of every master).
+  for (const file of ['.bashrc', '.profile']) {
+    const skel = join('/etc/skel', file);
+    writeFileSync(join(root, 'root', file), existsSync(skel) ? readFileSync(skel) : '');
+  }
 
   writeFileSync(
     join(root, SSHD_CONFIG.slice(1)),
