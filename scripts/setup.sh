@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 debian_packages=(
   openssh-server openssh-client isc-dhcp-server tftpd-hpa tftp-hpa pxelinux syslinux-common
   rsync nfs-ganesha nfs-ganesha-vfs libnfs-utils busybox udhcpc iproute2 tini rpcbind
-  procps psmisc kmod
+  procps psmisc kmod time ansible-core
   qemu-system-x86 ipxe-qemu linux-image-amd64 initramfs-tools
 )
 

@@ -1,0 +1,49 @@
+// Peak memory of the agents on the lab's masters, watched from this machine while a
+// run goes on: every master has its own PID namespace, so an agent process belongs
+// to the master whose init shares that namespace (other labs' agents are ignored).
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import type { Lab } from '../../test/lab/index.js';
+
+// The controller starts `node /var/cache/diskless/agent-<sha256>.mjs --stdio`.
+const AGENT = /\/agent[^/\0]*\.mjs\0--stdio/;
+
+function pidNamespace(pid: number | string): string | null {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/pid`);
+  } catch {
+    return null;
+  }
+}
+
+function peakKb(pid: string): number | null {
+  try {
+    if (!AGENT.test(readFileSync(`/proc/${pid}/cmdline`, 'latin1'))) return null;
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return hwm ? Number(hwm[1]) : null;
+  } catch {
+    return null; // the process ended meanwhile
+  }
+}
+
+/** Samples until stopped; `stop()` answers the highest agent VmHWM seen on any master, in MB (null if none was seen). */
+export function watchAgentMemory(lab: Lab, everyMs = 25): { stop: () => number | null } {
+  const namespaces = new Set(lab.masters.map((m) => pidNamespace(m.pid)).filter((ns): ns is string => ns !== null));
+  let peak = 0;
+  const sample = () => {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      const ns = pidNamespace(pid);
+      if (!ns || !namespaces.has(ns)) continue;
+      const kb = peakKb(pid);
+      if (kb !== null && kb > peak) peak = kb;
+    }
+  };
+  const timer = setInterval(sample, everyMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      return peak === 0 ? null : Math.round((peak / 1024) * 10) / 10;
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// The benchmark's inventories: one diskless inventory of M masters for the lab, the
+// same masters cut down to the first K for each scaling step, and the Ansible
+// inventory made from the same JSON so both tools reach the same hosts the same way.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface BenchInventory {
+  defaults: { ssh: { user: string; port: number; privateKey: string; knownHosts: string } };
+  vars: Record<string, unknown>;
+  masters: Record<string, BenchMaster>;
+}
+
+interface BenchMaster {
+  ssh: { host: string };
+  lan: { interface: string; address: string; prefix: number; routers: string; dns: string[] };
+  nfs: { server: string; mountOptions: string; shared: Record<string, 'ro' | 'rw'> };
+  slaves: Record<string, { mac: string; ip: string; boot: 'pxe' | 'etherboot' }>;
+}
+
+const hex = (n: number) => n.toString(16).padStart(2, '0');
+
+/** `masters` masters on the management /24 of `gateway` (hosts .10 up), each with `slaves` slaves on its own LAN. */
+export function benchInventory(gateway: string, masters: number, slaves: number): BenchInventory {
+  if (masters < 1 || masters > 200) throw new Error(`the benchmark builds 1 to 200 masters, not ${masters}`);
+  const network = gateway.split('.').slice(0, 3).join('.');
+  const doc: BenchInventory = {
+    // Relative paths: the key and known_hosts live beside the inventory, in the run's own directory.
+    defaults: { ssh: { user: 'root', port: 22, privateKey: 'id_ed25519', knownHosts: 'known_hosts' } },
+    vars: { domain: 'bench.diskless.test' },
+    masters: {},
+  };
+  for (let m = 0; m < masters; m++) {
+    const lan = `10.${100 + (m >> 8)}.${m & 255}`;
+    doc.masters[`m${String(m + 1).padStart(2, '0')}`] = {
+      ssh: { host: `${network}.${10 + m}` },
+      lan: { interface: 'lan0', address: `${lan}.1`, prefix: 24, routers: `${lan}.1`, dns: [`${lan}.1`] },
+      nfs: { server: 'ganesha', mountOptions: 'tcp,vers=3', shared: { '/usr': 'ro', '/home': 'rw' } },
+      slaves: Object.fromEntries(
+        Array.from({ length: slaves }, (_, s) => [
+          `m${m + 1}s${s + 1}`,
+          { mac: `02:00:be:${hex(m >> 8)}:${hex(m & 255)}:${hex(s + 1)}`, ip: `${lan}.${20 + s}`, boot: s % 4 === 3 ? 'etherboot' : 'pxe' },
+        ]),
+      ),
+    };
+  }
+  return doc;
+}
+
+/** The same inventory with only its first `count` masters. */
+export function firstMasters(inventory: BenchInventory, count: number): BenchInventory {
+  const masters = Object.fromEntries(Object.entries(inventory.masters).slice(0, count));
+  return { ...inventory, masters };
+}
+
+export function writeJson(file: string, doc: unknown): string {
+  writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
+  return file;
+}
+
+/**
+ * Ansible's YAML inventory (JSON is YAML) for the same masters: the same key, and host
+ * keys checked strictly against the same known_hosts file the diskless controller uses.
+ */
+export function writeAnsibleInventory(inventory: BenchInventory, dir: string, file: string): string {
+  const { ssh } = inventory.defaults;
+  const hosts = Object.fromEntries(
+    Object.entries(inventory.masters).map(([name, m]) => [
+      name,
+      {
+        ansible_host: m.ssh.host,
+        ansible_port: ssh.port,
+        ansible_user: ssh.user,
+        ansible_ssh_private_key_file: join(dir, ssh.privateKey),
+        ansible_ssh_common_args: `-o UserKnownHostsFile=${join(dir, ssh.knownHosts)} -o StrictHostKeyChecking=yes`,
+        ansible_python_interpreter: '/usr/bin/python3',
+      },
+    ]),
+  );
+  return writeJson(file, { all: { hosts } });
+}

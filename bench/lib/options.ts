@@ -1,0 +1,70 @@
+// Command-line options of `npm run bench`, with the default (full) and quick sizes.
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const DEFAULT_RESULTS_DIR = fileURLToPath(new URL('../results', import.meta.url));
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Managed items per master in the equal-work playbook. */
+  n: number;
+  /** Repetitions of every measured pair. */
+  repeat: number;
+  /** Masters of the equal-work comparison. */
+  masters: number;
+  /** Master counts of the scaling steps. */
+  scale: number[];
+  /** Ansible runs the scaling steps up to this many masters (it takes minutes per step beyond). */
+  ansibleScaleMax: number;
+  slavesPerMaster: number;
+  /** Write the table into bench/README.md and bench/results/latest.json. */
+  publish: boolean;
+  resultsDir: string;
+}
+
+export const USAGE = `usage: npm run bench -- [--quick] [--n 50] [--repeat 3] [--masters 2] [--scale 1,4,16,32]
+                      [--ansible-scale-max 4] [--slaves 8] [--results-dir DIR]
+  --quick   CI size: 2 masters, N=10, one repetition, scaling on 1 and 2 masters; leaves
+            bench/README.md and bench/results/latest.json alone`;
+
+const positive = (name: string, text: string): number => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive whole number, got "${text}"\n${USAGE}`);
+  return n;
+};
+
+export function parseBenchOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      n: { type: 'string' },
+      repeat: { type: 'string' },
+      masters: { type: 'string' },
+      scale: { type: 'string' },
+      'ansible-scale-max': { type: 'string' },
+      slaves: { type: 'string' },
+      'results-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const quick = values.quick;
+  const scale = (values.scale ?? (quick ? '1,2' : '1,4,16,32')).split(',').map((s) => positive('scale', s));
+  const opts: BenchOptions = {
+    quick,
+    n: positive('n', values.n ?? (quick ? '10' : '50')),
+    repeat: positive('repeat', values.repeat ?? (quick ? '1' : '3')),
+    masters: positive('masters', values.masters ?? '2'),
+    scale: [...new Set(scale)].sort((a, b) => a - b),
+    ansibleScaleMax: positive('ansible-scale-max', values['ansible-scale-max'] ?? (quick ? '2' : '4')),
+    slavesPerMaster: positive('slaves', values.slaves ?? (quick ? '2' : '8')),
+    publish: !quick,
+    resultsDir: values['results-dir'] ?? DEFAULT_RESULTS_DIR,
+  };
+  if (opts.n < 3) throw new Error(`--n must be at least 3 (files, directories and links), got ${opts.n}`);
+  return opts;
+}

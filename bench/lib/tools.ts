@@ -1,0 +1,57 @@
+// The two tools under test, each run as a whole process and checked: a run that
+// failed or did not do the expected work is an error, not a figure.
+import { fileURLToPath } from 'node:url';
+import { type ProcessRun, timeProcess } from './measure.js';
+
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = `${REPO}packages/controller/bin/run.js`;
+const ANSIBLE_DIR = `${REPO}bench/ansible`;
+
+export type Tool = 'diskless' | 'ansible';
+
+export interface ToolRun {
+  wallMs: number;
+  peakRssMb: number;
+  /** Items changed, summed over the masters. */
+  changed: number;
+}
+
+export interface ToolTarget {
+  diskless: { inventory: string; stateDir: string };
+  ansible: { inventory: string; controlPathDir: string };
+  masters: number;
+  /** A single run taking longer is killed and fails the benchmark. */
+  timeoutMs: number;
+}
+
+function fail(what: string, run: ProcessRun): never {
+  const output = `${run.stdout}\n${run.stderr}`.trim().split('\n').slice(-15).join('\n');
+  throw new Error(`${what} exited ${run.code}:\n${output}`);
+}
+
+export async function runDiskless(playbook: string, target: ToolTarget): Promise<ToolRun> {
+  const argv = [process.execPath, CLI, 'apply', playbook, '-i', target.diskless.inventory, '--json', '--forks', String(target.masters), '--state-dir', target.diskless.stateDir];
+  const run = await timeProcess(argv, process.env, target.timeoutMs);
+  if (run.code !== 0) fail(`diskless apply ${playbook}`, run);
+  const report = JSON.parse(run.stdout) as { hosts: Record<string, { changed: number }> };
+  const hosts = Object.values(report.hosts);
+  if (hosts.length !== target.masters) fail(`diskless apply reported ${hosts.length} masters, not ${target.masters}`, run);
+  return { wallMs: run.wallMs, peakRssMb: run.peakRssMb, changed: hosts.reduce((sum, h) => sum + h.changed, 0) };
+}
+
+export async function runAnsible(playbook: string, target: ToolTarget, extraVars?: string): Promise<ToolRun> {
+  const argv = ['ansible-playbook', `${ANSIBLE_DIR}/${playbook}`, '-i', target.ansible.inventory, '--forks', String(target.masters)];
+  if (extraVars) argv.push('--extra-vars', extraVars);
+  const env = { ...process.env, ANSIBLE_CONFIG: `${ANSIBLE_DIR}/ansible.cfg`, ANSIBLE_SSH_CONTROL_PATH_DIR: target.ansible.controlPathDir, ANSIBLE_NOCOLOR: '1' };
+  const run = await timeProcess(argv, env, target.timeoutMs);
+  if (run.code !== 0) fail(`ansible-playbook ${playbook}`, run);
+  const changed = recapChanged(run.stdout);
+  if (changed.length !== target.masters) fail(`ansible-playbook reported ${changed.length} masters, not ${target.masters}`, run);
+  return { wallMs: run.wallMs, peakRssMb: run.peakRssMb, changed: changed.reduce((sum, n) => sum + n, 0) };
+}
+
+/** The `changed=` count of every host line in Ansible's PLAY RECAP (ansible-core ships no JSON callback). */
+export function recapChanged(stdout: string): number[] {
+  const recap = stdout.slice(stdout.lastIndexOf('PLAY RECAP'));
+  return [...recap.matchAll(/^\S+\s+:\s+ok=\d+\s+changed=(\d+)/gm)].map((m) => Number(m[1]));
+}

@@ -1,0 +1,56 @@
+// The benchmark's quick mode, end to end on a lab of its own: it must complete and
+// leave a results file of the expected shape. Timings are not asserted.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+
+const isSummary = (x: unknown): boolean => {
+  const s = x as { median: unknown; min: unknown; max: unknown; samples: unknown };
+  return typeof s?.median === 'number' && typeof s.min === 'number' && typeof s.max === 'number' && Array.isArray(s.samples) && s.min <= s.median && s.median <= s.max;
+};
+
+describe('npm run bench -- --quick', function () {
+  this.timeout(5 * 60_000);
+  const resultsDir = mkdtempSync(join(tmpdir(), 'diskless-bench-results-'));
+  after(() => rmSync(resultsDir, { recursive: true, force: true }));
+
+  let labName = '';
+
+  it('measures both tools and writes a results file', () => {
+    const run = spawnSync('npm', ['run', '-s', 'bench', '--', '--quick', '--results-dir', resultsDir], { cwd: repo, encoding: 'utf8' });
+    assert.equal(run.status, 0, `the quick benchmark failed:\n${run.stdout}\n${run.stderr}`);
+    assert.match(run.stdout, /\| no-op re-run \|/);
+    labName = /bringing up lab (\w+)/.exec(run.stderr)?.[1] ?? '';
+    assert.ok(labName, 'the benchmark did not say which lab it built');
+
+    const files = readdirSync(resultsDir);
+    assert.equal(files.length, 1, `expected one results file, found ${files.join(', ')}`);
+    assert.match(files[0], /-quick\.json$/);
+    const r = JSON.parse(readFileSync(join(resultsDir, files[0]), 'utf8'));
+    assert.equal(r.mode, 'quick');
+    assert.equal(r.options.n, 10);
+    assert.equal(r.equalWork.masters, 2);
+    for (const phase of ['first', 'noop']) {
+      for (const key of ['diskless', 'ansible', 'ratio']) assert.ok(isSummary(r.equalWork[phase][key]), `equalWork.${phase}.${key}`);
+    }
+    assert.ok(isSummary(r.equalWork.perItemOverheadMs));
+    assert.deepEqual(r.scaling.map((s: { masters: number }) => s.masters), [1, 2]);
+    for (const step of r.scaling) {
+      assert.ok(isSummary(step.diskless.wallMs) && isSummary(step.diskless.controllerPeakRssMb), `scaling step ${step.masters}`);
+      assert.ok(step.diskless.agentPeakRssMb > 0, `no agent memory seen on ${step.masters} masters`);
+      assert.ok(isSummary(step.ansible.wallMs), `ansible on ${step.masters} masters`);
+    }
+    assert.ok(r.targets['no-op re-run, Ansible / diskless'].value > 0);
+  });
+
+  it('left no lab behind', () => {
+    assert.ok(labName, 'the benchmark did not run');
+    const leftovers = readdirSync('/run/netns').filter((ns) => ns.startsWith(`${labName}-`));
+    assert.deepEqual(leftovers, []);
+  });
+});
