@@ -1,4 +1,6 @@
 // The CLI's entry point: oclif parses and dispatches; exit codes are ours to set.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Errors, flush, run, settings } from '@oclif/core';
 import { reportError } from './command-base.js';
 
@@ -6,7 +8,7 @@ export async function main(argv: string[]): Promise<void> {
   // The sources are already loaded through tsx; oclif must not look for compiled files.
   settings.enableAutoTranspile = false;
   try {
-    await run(argv, import.meta.url);
+    await run(argv, oclifOptions());
     await flush();
   } catch (error) {
     // `this.exit(n)` and --help/--version end with an ExitError carrying the code.
@@ -16,4 +18,16 @@ export async function main(argv: string[]): Promise<void> {
     }
     process.exitCode = reportError(error, argv.includes('--json'));
   }
+}
+
+/**
+ * oclif reads the commands' module from package.json; point it at this file's own
+ * tree, so the transpiled dist/ (fast start) and the sources (under tsx) both work.
+ */
+function oclifOptions(): { root: string; pjson: Record<string, any> } {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const pjson = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+  const ownTree = import.meta.url.includes('/dist/') ? 'dist' : 'src';
+  pjson.oclif.commands.target = `./${ownTree}/commands/index.${ownTree === 'dist' ? 'js' : 'ts'}`;
+  return { root, pjson };
 }
