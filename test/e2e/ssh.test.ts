@@ -162,6 +162,22 @@ describe('SSH transport end to end (real sshd in a private namespace)', function
     assert.equal(after.mtimeMs, before.mtimeMs);
   });
 
+  it('ends the run with a clear error when the agent dies mid-run, and exits by itself', () => {
+    const [type, key] = hostKeyLine.split(' ');
+    writeFileSync(knownHosts, `[127.0.0.1]:${PORT} ${type} ${key}\n`);
+    // The command's shell is a child of the agent: it kills the agent behind the SSH channel.
+    ws.write('die.json', { name: 'die', hosts: 'masters', tasks: [{ name: 'Kill the agent', command: { shell: 'kill -9 $PPID; sleep 1' } }] });
+    const result = spawnSync(
+      'ip',
+      ['netns', 'exec', NETNS, process.execPath, BIN, 'apply', join(ws.dir, 'die.json'), '-i', join(ws.dir, 'inventory.json'), '--state-dir', join(ws.dir, 'state'), '--json'],
+      { encoding: 'utf8', env: { ...process.env, SSH_AUTH_SOCK: '' }, timeout: 30_000, killSignal: 'SIGKILL' },
+    );
+    assert.equal(result.signal, null, 'the CLI did not exit within 30 s');
+    assert.notEqual(result.status, 0);
+    const sshm = JSON.parse(result.stdout).hosts.sshm;
+    assert.match(JSON.stringify(sshm), /agent on sshm stopped/);
+  });
+
   it('matches hashed known_hosts entries', () => {
     const [type, key] = hostKeyLine.split(' ');
     writeFileSync(knownHosts, `[127.0.0.1]:${PORT} ${type} ${key}\n`);

@@ -1,7 +1,7 @@
 // The CLI's entry point: oclif parses and dispatches; exit codes are ours to set.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Errors, flush, run, settings } from '@oclif/core';
+import { Errors, flush, type Interfaces, run, settings } from '@oclif/core';
 import { reportError } from './command-base.js';
 
 export async function main(argv: string[]): Promise<void> {
@@ -24,10 +24,10 @@ export async function main(argv: string[]): Promise<void> {
  * oclif reads the commands' module from package.json; point it at this file's own
  * tree, so the transpiled dist/ (fast start) and the sources (under tsx) both work.
  */
-function oclifOptions(): { root: string; pjson: Record<string, any> } {
+function oclifOptions(): { root: string; pjson: Interfaces.PJSON } {
   const root = fileURLToPath(new URL('../..', import.meta.url));
-  const pjson = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+  const pjson = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as Interfaces.PJSON;
   const ownTree = import.meta.url.includes('/dist/') ? 'dist' : 'src';
-  pjson.oclif.commands.target = `./${ownTree}/commands/index.${ownTree === 'dist' ? 'js' : 'ts'}`;
+  (pjson.oclif.commands as { target: string }).target = `./${ownTree}/commands/index.${ownTree === 'dist' ? 'js' : 'ts'}`;
   return { root, pjson };
 }

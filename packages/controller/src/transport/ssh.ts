@@ -20,6 +20,10 @@ import {
 
 export const REMOTE_CACHE_DIR = '/var/cache/diskless';
 const DEFAULT_TIMEOUT_MS = 10_000;
+// A dead connection (master gone, network cut) shows after this many unanswered keepalives.
+const KEEPALIVE_INTERVAL_MS = 15_000;
+const KEEPALIVE_COUNT_MAX = 4;
+const CLOSE_GRACE_MS = 5000;
 const NO_NODE = 127;
 const MISSING = 3;
 
@@ -49,14 +53,28 @@ function execChannel(ssh: NodeSSH, command: string): Promise<ClientChannel> {
   });
 }
 
-/** Runs a command, optionally feeding stdin; resolves with its exit code and stderr. */
-async function run(ssh: NodeSSH, command: string, stdin?: Buffer): Promise<{ code: number; stderr: string }> {
+/**
+ * Runs a command, optionally feeding stdin; resolves with its exit code and stderr.
+ * A channel that closes without an exit status counts as exit 255, and a command
+ * that never finishes within `timeoutMs` is an error, so a stuck remote shell
+ * cannot hold the run forever.
+ */
+async function run(ssh: NodeSSH, command: string, timeoutMs: number, stdin?: Buffer): Promise<{ code: number; stderr: string }> {
   const channel = await execChannel(ssh, command);
   let stderr = '';
+  let code = 255;
   channel.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   channel.on('data', () => {});
-  const done = new Promise<{ code: number; stderr: string }>((resolve) => {
-    channel.on('exit', (code: number | null) => resolve({ code: code ?? 255, stderr: stderr.trim() }));
+  channel.on('exit', (exitCode: number | null) => (code = exitCode ?? 255));
+  const done = new Promise<{ code: number; stderr: string }>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      channel.close();
+      reject(new Error(`\`${command.split(';')[0]}…\` did not finish within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    channel.on('close', () => {
+      clearTimeout(timer);
+      resolve({ code, stderr: stderr.trim() });
+    });
   });
   channel.end(stdin);
   return done;
@@ -100,6 +118,9 @@ export async function connectSsh(master: Master, options: ConnectOptions = {}): 
     verify(false);
   };
 
+  const timeoutMs = master.ssh.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // Uploading the bundle may take longer than a handshake on a slow link.
+  const setupTimeoutMs = Math.max(timeoutMs * 6, 60_000);
   const ssh = new NodeSSH();
   try {
     await ssh.connect({
@@ -108,7 +129,9 @@ export async function connectSsh(master: Master, options: ConnectOptions = {}): 
       username: user,
       privateKeyPath: master.ssh.privateKey,
       agent: master.ssh.agent ?? process.env.SSH_AUTH_SOCK,
-      readyTimeout: master.ssh.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      readyTimeout: timeoutMs,
+      keepaliveInterval: KEEPALIVE_INTERVAL_MS,
+      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
       hostVerifier,
       algorithms: { serverHostKey: preferredHostKeyAlgorithms(knownHosts, host, port) as never },
     });
@@ -125,13 +148,13 @@ export async function connectSsh(master: Master, options: ConnectOptions = {}): 
   try {
     const bundle = await loadAgentBundle();
     const remote = `${REMOTE_CACHE_DIR}/agent-${bundle.sha256}.mjs`;
-    const probe = await run(ssh, `command -v node >/dev/null 2>&1 || exit ${NO_NODE}; test -f ${remote} || exit ${MISSING}`);
+    const probe = await run(ssh, `command -v node >/dev/null 2>&1 || exit ${NO_NODE}; test -f ${remote} || exit ${MISSING}`, setupTimeoutMs);
     if (probe.code === NO_NODE) {
       throw unreachable('node is not installed: install nodejs there (Debian: apt-get install nodejs; Gentoo: emerge net-libs/nodejs)');
     }
     if (probe.code === MISSING) {
       const tmp = `${remote}.tmp.$$`;
-      const upload = await run(ssh, `umask 022; mkdir -p ${REMOTE_CACHE_DIR} && cat > ${tmp} && mv -f ${tmp} ${remote}`, bundle.content);
+      const upload = await run(ssh, `umask 022; mkdir -p ${REMOTE_CACHE_DIR} && cat > ${tmp} && mv -f ${tmp} ${remote}`, setupTimeoutMs, bundle.content);
       if (upload.code !== 0) throw unreachable(`cannot upload the agent to ${remote}: ${upload.stderr || `exit ${upload.code}`}`);
     } else if (probe.code !== 0) {
       throw unreachable(`cannot check for the agent: ${probe.stderr || `exit ${probe.code}`}`);
@@ -140,14 +163,23 @@ export async function connectSsh(master: Master, options: ConnectOptions = {}): 
     const channel = await execChannel(ssh, `exec node ${remote} --stdio`);
     const agent = new AgentClient({ stdin: channel, stdout: channel, stderr: channel.stderr }, master.name);
     const closed = new Promise<void>((resolve) => channel.on('close', () => resolve()));
+    // Any end of the channel or of the connection ends every request still waiting.
     channel.on('exit', (code: number | null, signal?: string) => agent.fail(`exit ${code ?? signal}`));
-    ssh.connection!.on('error', (error: Error) => agent.fail(error.message));
+    channel.on('close', () => agent.fail('its SSH channel closed'));
+    const connection = ssh.connection!;
+    connection.on('error', (error: Error) => agent.fail(`SSH connection: ${error.message}`));
+    connection.on('end', () => agent.fail('the SSH connection ended'));
+    connection.on('close', () => agent.fail('the SSH connection closed'));
     return {
       agent,
       async close() {
         agent.close();
-        const timer = setTimeout(() => channel.close(), 5000);
-        await closed;
+        // A dead connection may never report the channel closed: give up waiting.
+        let timer: NodeJS.Timeout | undefined;
+        const gaveUp = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, CLOSE_GRACE_MS);
+        });
+        await Promise.race([closed, gaveUp]);
         clearTimeout(timer);
         ssh.dispose();
       },
