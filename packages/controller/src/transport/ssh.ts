@@ -71,9 +71,11 @@ async function run(ssh: NodeSSH, command: string, timeoutMs: number, stdin?: Buf
       channel.close();
       reject(new Error(`\`${command.split(';')[0]}…\` did not finish within ${timeoutMs / 1000} s`));
     }, timeoutMs);
-    channel.on('close', () => {
+    // ssh2 may emit 'exit' before the awaited exec callback lets us listen; 'close'
+    // carries the exit status too.
+    channel.on('close', (closeCode?: number | null) => {
       clearTimeout(timer);
-      resolve({ code, stderr: stderr.trim() });
+      resolve({ code: typeof closeCode === 'number' ? closeCode : code, stderr: stderr.trim() });
     });
   });
   channel.end(stdin);
