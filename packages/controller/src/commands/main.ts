@@ -1,7 +1,8 @@
 // The CLI's entry point: oclif parses and dispatches; exit codes are ours to set.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Errors, flush, type Interfaces, run, settings } from '@oclif/core';
+import { CONTROLLER_ROOT } from '../package-root.js';
 import { reportError } from './command-base.js';
 
 export async function main(argv: string[]): Promise<void> {
@@ -25,8 +26,8 @@ export async function main(argv: string[]): Promise<void> {
  * tree, so the transpiled dist/ (fast start) and the sources (under tsx) both work.
  */
 function oclifOptions(): { root: string; pjson: Interfaces.PJSON } {
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  const pjson = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as Interfaces.PJSON;
+  const root = CONTROLLER_ROOT;
+  const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Interfaces.PJSON;
   const ownTree = import.meta.url.includes('/dist/') ? 'dist' : 'src';
   (pjson.oclif.commands as { target: string }).target = `./${ownTree}/commands/index.${ownTree === 'dist' ? 'js' : 'ts'}`;
   return { root, pjson };

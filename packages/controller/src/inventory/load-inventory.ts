@@ -1,21 +1,19 @@
 // Reads an inventory file: JSON syntax, schema, defaults, then the semantic checks.
 // Every problem found is reported at once, each at its file, line and JSON pointer.
 import { resolve } from 'node:path';
-import inventorySchema from '../../../../schemas/inventory.schema.json' with { type: 'json' };
 import { InputErrors } from '../errors.js';
 import { readJsonDocument } from '../json/json-document.js';
-import { compileSchema, validateDocument } from '../json/schema-validator.js';
+import { validateDocument } from '../json/schema-validator.js';
+import { schemaValidators } from '../json/schemas.js';
 import type { Inventory } from '../types.js';
 import { applyDefaults } from './apply-defaults.js';
 import { checkAddresses, checkDuplicates, checkNames, checkPrivateKeys } from './check-inventory.js';
 import type { RawInventory } from './raw-inventory.js';
 
-const validateInventory = compileSchema(inventorySchema);
-
 export async function loadInventory(file: string): Promise<Inventory> {
   const path = resolve(file);
   const doc = await readJsonDocument(path, 'inventory file');
-  const schemaErrors = validateDocument(validateInventory, doc);
+  const schemaErrors = validateDocument((await schemaValidators()).inventory, doc);
   if (schemaErrors.length > 0) throw new InputErrors(schemaErrors);
 
   const raw = doc.value as RawInventory;

@@ -1,37 +1,13 @@
 // JSON Schema validation (ajv) with errors a user can act on: each names the file,
 // line, column and JSON pointer, and says what was expected and what was found.
-import _Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import _af from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { InputError } from '../errors.js';
 import { errorAt, type JsonDocument } from './json-document.js';
 import { joinPointer } from './pointer.js';
 
-const Ajv = _Ajv.default;
-const addFormats = _af.default;
-
 export interface SchemaMessages {
   /** Replaces the message for a property the schema does not allow (e.g. to suggest a name). */
   unknownProperty?(parentPointer: string, name: string): string | undefined;
-}
-
-/** Compiles a schema once; `"expected"` annotates a node with a human description of it. */
-export function compileSchema(schema: object): ValidateFunction {
-  return compileSchemaParts(schema, [''])[''] as ValidateFunction;
-}
-
-/** Compiles parts of a schema addressed by fragment, e.g. "#/definitions/play". */
-export function compileSchemaParts(schema: { $id?: string }, fragments: string[]): Record<string, ValidateFunction> {
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
-  addFormats(ajv);
-  ajv.addKeyword({ keyword: 'expected', schemaType: 'string' });
-  ajv.addSchema(schema);
-  const parts: Record<string, ValidateFunction> = {};
-  for (const fragment of fragments) {
-    const validate = ajv.getSchema(`${schema.$id ?? ''}${fragment}`);
-    if (!validate) throw new Error(`schema ${schema.$id} has no ${fragment}`);
-    parts[fragment] = validate;
-  }
-  return parts;
 }
 
 /** Validates a parsed document and returns its problems (empty when it is valid). */

@@ -3,18 +3,15 @@
 // notify targets, handler names, template files). All problems are reported at once.
 import { stat } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
-import playbookSchema from '../../../../schemas/playbook.schema.json' with { type: 'json' };
 import { InputError, InputErrors } from '../errors.js';
 import { errorAt, readJsonDocument, type JsonDocument } from '../json/json-document.js';
 import { joinPointer } from '../json/pointer.js';
-import { compileSchemaParts, show, validateDocument } from '../json/schema-validator.js';
+import { show, validateDocument } from '../json/schema-validator.js';
+import { schemaValidators, type Validators } from '../json/schemas.js';
 import type { Play, Task } from '../types.js';
 import { closestName } from './closest-name.js';
 import { OPERATIONS, TASK_KEYWORDS, isOperation } from './operations.js';
 
-const PLAY = '#/definitions/play';
-const IMPORT = '#/definitions/import';
-const validators = compileSchemaParts(playbookSchema, [PLAY, IMPORT]);
 
 type RawTask = Record<string, unknown>;
 interface RawPlay {
@@ -28,7 +25,7 @@ interface RawPlay {
 
 /** Loads the given playbook files, in order, with imports inlined where they appear. */
 export async function loadPlaybooks(files: string[]): Promise<Play[]> {
-  const loader = new PlaybookLoader();
+  const loader = new PlaybookLoader(await schemaValidators());
   const plays: Play[] = [];
   for (const file of files) plays.push(...(await loader.load(resolve(file), [])));
   if (loader.errors.length > 0) throw new InputErrors(uniqueErrors(loader.errors));
@@ -36,6 +33,8 @@ export async function loadPlaybooks(files: string[]): Promise<Play[]> {
 }
 
 class PlaybookLoader {
+  constructor(private readonly validators: Validators) {}
+
   readonly errors: InputError[] = [];
   private readonly documents = new Map<string, JsonDocument>();
   private readonly unreadable = new Set<string>();
@@ -73,7 +72,7 @@ class PlaybookLoader {
   }
 
   private async import(doc: JsonDocument, item: Record<string, unknown>, pointer: string, chain: string[]): Promise<Play[]> {
-    const problems = validateDocument(validators[IMPORT]!, doc, item, pointer);
+    const problems = validateDocument(this.validators.importPlaybook, doc, item, pointer);
     if (problems.length > 0) {
       this.errors.push(...problems);
       return [];
@@ -89,7 +88,7 @@ class PlaybookLoader {
   }
 
   private async play(doc: JsonDocument, value: unknown, pointer: string): Promise<Play[]> {
-    const problems = validateDocument(validators[PLAY]!, doc, value, pointer, {
+    const problems = validateDocument(this.validators.play, doc, value, pointer, {
       unknownProperty: (parent, name) => (isTaskPointer(parent) ? unknownOperationMessage(name) : undefined),
     });
     const raw = value as RawPlay;

@@ -1,10 +1,11 @@
 // Where the bundled agent lives, and its hash (the name it is cached under on masters).
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { InputError } from '../errors.js';
+import { CONTROLLER_ROOT } from '../package-root.js';
 
-export const AGENT_BUNDLE = fileURLToPath(new URL('../../../agent/dist/agent.mjs', import.meta.url));
+export const AGENT_BUNDLE = join(CONTROLLER_ROOT, '../agent/dist/agent.mjs');
 
 export interface AgentBundle {
   file: string;

@@ -82,6 +82,57 @@ async function run(ssh: NodeSSH, command: string, timeoutMs: number, stdin?: Buf
   return done;
 }
 
+const AGENT_STARTING = 'diskless-agent-starting';
+
+/**
+ * Starts the agent in one exec: the shell checks for node and the cached bundle, says
+ * so on stdout, then becomes the agent. Resolves with the channel once the agent is
+ * starting, or with the shell's exit code and stderr when a check failed.
+ */
+async function startAgent(ssh: NodeSSH, remote: string, timeoutMs: number): Promise<{ channel: ClientChannel } | { code: number; stderr: string }> {
+  const channel = await execChannel(
+    ssh,
+    `command -v node >/dev/null 2>&1 || exit ${NO_NODE}; test -f ${remote} || exit ${MISSING}; echo ${AGENT_STARTING}; exec node ${remote} --stdio`,
+  );
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    let code = 255;
+    const onStdout = (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      // Anything before the line is the login shell's own chatter; the agent says nothing unasked.
+      if (!stdout.endsWith(`${AGENT_STARTING}\n`)) return;
+      stopWatching();
+      resolve({ channel });
+    };
+    const onStderr = (chunk: Buffer) => (stderr += chunk.toString('utf8'));
+    const onExit = (exitCode: number | null) => (code = exitCode ?? 255);
+    // ssh2 may emit 'exit' before the awaited exec callback lets us listen; 'close' carries it too.
+    const onClose = (closeCode?: number | null) => {
+      stopWatching();
+      resolve({ code: typeof closeCode === 'number' ? closeCode : code, stderr: stderr.trim() });
+    };
+    const timer = setTimeout(() => {
+      stopWatching();
+      channel.close();
+      reject(new Error(`the agent did not start within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    function stopWatching() {
+      clearTimeout(timer);
+      channel.off('data', onStdout);
+      channel.stderr.off('data', onStderr);
+      channel.off('exit', onExit);
+      channel.off('close', onClose);
+      // Held until the agent client reads it.
+      channel.pause();
+    }
+    channel.on('data', onStdout);
+    channel.stderr.on('data', onStderr);
+    channel.on('exit', onExit);
+    channel.on('close', onClose);
+  });
+}
+
 export async function connectSsh(master: Master, options: ConnectOptions = {}): Promise<AgentConnection> {
   const { host, port, user } = master.ssh;
   const unreachable = (message: string) => new UnreachableError(master.name, message);
@@ -150,19 +201,20 @@ export async function connectSsh(master: Master, options: ConnectOptions = {}): 
   try {
     const bundle = await loadAgentBundle();
     const remote = `${REMOTE_CACHE_DIR}/agent-${bundle.sha256}.mjs`;
-    const probe = await run(ssh, `command -v node >/dev/null 2>&1 || exit ${NO_NODE}; test -f ${remote} || exit ${MISSING}`, setupTimeoutMs);
-    if (probe.code === NO_NODE) {
-      throw unreachable('node is not installed: install nodejs there (Debian: apt-get install nodejs; Gentoo: emerge net-libs/nodejs)');
-    }
-    if (probe.code === MISSING) {
+    let started = await startAgent(ssh, remote, setupTimeoutMs);
+    if ('code' in started && started.code === MISSING) {
       const tmp = `${remote}.tmp.$$`;
       const upload = await run(ssh, `umask 022; mkdir -p ${REMOTE_CACHE_DIR} && cat > ${tmp} && mv -f ${tmp} ${remote}`, setupTimeoutMs, bundle.content);
       if (upload.code !== 0) throw unreachable(`cannot upload the agent to ${remote}: ${upload.stderr || `exit ${upload.code}`}`);
-    } else if (probe.code !== 0) {
-      throw unreachable(`cannot check for the agent: ${probe.stderr || `exit ${probe.code}`}`);
+      started = await startAgent(ssh, remote, setupTimeoutMs);
     }
-
-    const channel = await execChannel(ssh, `exec node ${remote} --stdio`);
+    if ('code' in started) {
+      if (started.code === NO_NODE) {
+        throw unreachable('node is not installed: install nodejs there (Debian: apt-get install nodejs; Gentoo: emerge net-libs/nodejs)');
+      }
+      throw unreachable(`cannot start the agent: ${started.stderr || `exit ${started.code}`}`);
+    }
+    const { channel } = started;
     const agent = new AgentClient({ stdin: channel, stdout: channel, stderr: channel.stderr }, master.name);
     const closed = new Promise<void>((resolve) => channel.on('close', () => resolve()));
     // Any end of the channel or of the connection ends every request still waiting.
