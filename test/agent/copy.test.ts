@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseItemized, rsyncArgv } from '../../packages/agent/src/ops/copy.js';
 import { AgentProcess, expectOk, tempDir } from './agent-process.js';
@@ -75,6 +75,32 @@ describe('agent: copy (rsync)', () => {
     assert.equal(again.changed, false);
     const withTimes = expectOk(await agent.request('copy', { src: `${src}/`, dest: `${dest}/` }));
     assert.equal(withTimes.changed, true);
+  });
+
+  it('leaves a file or link already in place without starting rsync, and runs it when anything differs', async () => {
+    const dir = path.join(tmp.dir, 'boot');
+    mkdirSync(dir);
+    symlinkSync('bin/sh', path.join(src, 'sh-link'));
+    const file = { src: path.join(src, 'bin/sh'), dest: path.join(dir, 'pxelinux.0') };
+    const link = { src: path.join(src, 'sh-link'), dest: `${dir}/` };
+    for (const args of [file, link]) assert.equal(expectOk(await agent.request('copy', args)).changed, true);
+    assert.equal(readlinkSync(path.join(dir, 'sh-link')), 'bin/sh');
+
+    // No rsync on PATH: only the check can answer.
+    const noRsync = new AgentProcess({ PATH: '/nonexistent' });
+    try {
+      for (const args of [file, link]) assert.deepEqual(expectOk(await noRsync.request('copy', args)).changed, false);
+      utimesSync(path.join(src, 'bin/sh'), new Date(), new Date(2000, 0, 1));
+      const touched = await noRsync.request('copy', file);
+      assert.equal(touched.ok, false, 'a file with another time goes to rsync');
+      chmodSync(path.join(src, 'bin/sh'), 0o700);
+      assert.equal((await noRsync.request('copy', { ...file, dest: path.join(dir, 'other') })).ok, false, 'a missing target goes to rsync');
+    } finally {
+      await noRsync.close();
+    }
+    const again = expectOk(await agent.request('copy', file));
+    assert.equal(again.changed, true);
+    assert.equal(statSync(file.dest).mode & 0o777, 0o700);
   });
 
   it('builds the rsync command line and reads its itemized output', () => {

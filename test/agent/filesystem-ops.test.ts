@@ -103,6 +103,8 @@ describe('agent: directory, link, absent, mknod, stat, slurp', () => {
       { exists: true, type: 'file', mode: '0640', size: 3, sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' },
     );
     assert.deepEqual(expectOk(await agent.request('stat', { path: path.join(tmp.dir, 'none') })).data, { exists: false });
+    const unhashed = expectOk(await agent.request('stat', { path: target, checksum: false })).data!;
+    assert.deepEqual([unhashed.size, 'sha256' in unhashed], [3, false]);
   });
 
   it('slurp: reads a file, and names a missing one', async () => {

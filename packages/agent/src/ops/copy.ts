@@ -3,6 +3,7 @@ import { lstatOrNull } from '../lib/metadata.js';
 import { ensureParent } from '../lib/parent-directory.js';
 import { runCommand, which } from '../lib/run-command.js';
 import { AgentError, type Operation } from '../protocol.js';
+import { copyIsUnchanged } from './copy-unchanged.js';
 
 /** The rsync command line for a copy; pure, so it can be checked from fixture data. */
 export function rsyncArgv(src: string, dest: string, options: { delete: boolean; exclude: string[]; check: boolean; dirTimes?: boolean }): string[] {
@@ -43,6 +44,7 @@ export const copy: Operation = {
     // directory's time, which the next copy would otherwise report as a change.
     const dirTimes = args.optBool('dirTimes') ?? true;
     if (!lstatOrNull(src.replace(/\/+$/, '') || '/')) throw new AgentError('ENOENT', `copy: source "src" ${src} does not exist`);
+    if (exclude.length === 0 && copyIsUnchanged(src, dest)) return { changed: false, data: { items: [] } };
     if (!(await which('rsync'))) throw new AgentError('ENOENT', `copy: rsync is not installed on this master (needed to copy ${src} to ${dest})`);
     if (!ctx.check) await ensureParent(dest.replace(/\/+$/, '') || '/');
     const argv = rsyncArgv(src, dest, { delete: del, exclude, check: ctx.check, dirTimes });

@@ -11,6 +11,8 @@ export const stat: Operation = {
   async run(raw) {
     const args = new Args('stat', raw);
     const target = args.absPath('path');
+    // Hashing a large file (a kernel, an initramfs) costs more than the rest of a run's stats.
+    const checksum = args.optBool('checksum') ?? true;
     const stats = lstatOrNull(target);
     if (!stats) return { changed: false, data: { exists: false } };
     const data: Record<string, unknown> = {
@@ -22,7 +24,7 @@ export const stat: Operation = {
       size: stats.size,
       mtime: stats.mtimeMs,
     };
-    if (stats.isFile()) data.sha256 = await sha256File(target);
+    if (stats.isFile() && checksum) data.sha256 = await sha256File(target);
     if (stats.isSymbolicLink()) {
       data.target = await readlink(target);
       data.targetExists = await statFollow(target).then(() => true, () => false);
