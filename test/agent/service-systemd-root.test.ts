@@ -101,17 +101,6 @@ describe('agent: service enabled inside a systemd slave root', () => {
     assert.equal(linkThere(path.join(units(), 'fake.service')), false);
   });
 
-  it('leaves the times of the directories it adds links to, so rsync -a from a skeleton sees nothing new', async () => {
-    const wants = path.join(units(), 'multi-user.target.wants');
-    mkdirSync(wants, { recursive: true });
-    const old = new Date('2024-01-02T03:04:05Z');
-    utimesSync(wants, old, old);
-    utimesSync(units(), old, old);
-    assert.equal(expectOk(await agent.request('service', { name: 'fake-daemon', enabled: true, root })).changed, true);
-    assert.equal(linkThere(path.join(wants, 'fake-daemon.service')), true);
-    assert.deepEqual([statSync(wants).mtime, statSync(units()).mtime], [old, old], 'including etc/systemd/system, where remote-fs.target.requires was made');
-  });
-
   it('finds the unit in a merged-/usr root whose /usr comes from the master ("shared")', async () => {
     const masterUsr = path.join(tmp.dir, 'master-usr');
     mkdirSync(path.join(masterUsr, 'lib/systemd/system'), { recursive: true });

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { chooseServiceBackend } from '../backends/service/choose.js';
 import type { ServiceAction } from '../backends/service/service-backend.js';
 import { runlevelLinks, type RunlevelLink } from '../backends/service/slave-root-links.js';
-import { keepingDirectoryTimes } from '../backends/service/keep-directory-times.js';
 import { findUnitFile, systemdLinks } from '../backends/service/systemd-root-links.js';
 import { Args } from '../lib/args.js';
 import { runChecked, runCommand } from '../lib/run-command.js';
@@ -79,9 +78,7 @@ async function enableInSlaveRoot(name: string, runlevel: string, root: string, e
   const touched: string[] = [];
   const diffs: string[] = [];
   for (const link of links) {
-    const result = await keepingDirectoryTimes(link.path, () =>
-      enabled ? ensureSymlink(link.path, link.target, false, ctx.check, ctx.diff, 'service') : absent.run({ path: link.path }, ctx),
-    );
+    const result = enabled ? await ensureSymlink(link.path, link.target, false, ctx.check, ctx.diff, 'service') : await absent.run({ path: link.path }, ctx);
     const shown = path.relative(root, link.path);
     if (result.changed) touched.push(enabled ? `${shown} -> ${link.target}` : shown);
     if (result.diff) diffs.push(result.diff);
