@@ -167,5 +167,13 @@ describe('loadInventory', () => {
       });
       assert.equal(errorAt(errors, '/masters/master-a/ssh/privateKey').where?.column, 53);
     });
+
+    it('refuses an encrypted key (no passphrase can be given) and a file that is no key', async () => {
+      const file = fixture('inventory', 'unusable-keys.json');
+      const errors = await inputErrorsOf(() => loadInventory(file));
+      assert.equal(errors.length, 2);
+      assertError(errors, { file, pointer: '/masters/master-a/ssh/privateKey', line: 'encrypted_key', message: /cannot be read: it is encrypted; add it to ssh-agent/ });
+      assertError(errors, { file, pointer: '/masters/master-b/ssh/privateKey', line: 'not_a_key', message: /cannot be read: it is not a private key ssh can use/ });
+    });
   });
 });

@@ -106,9 +106,9 @@ export async function checkPrivateKeys(doc: JsonDocument, raw: RawInventory, inv
 }
 
 async function unreadableReason(path: string): Promise<string | undefined> {
+  let content: Buffer;
   try {
-    await readFile(path);
-    return undefined;
+    content = await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return 'no such file';
@@ -116,6 +116,11 @@ async function unreadableReason(path: string): Promise<string | undefined> {
     if (code === 'EISDIR') return 'it is a directory';
     return code ?? String(error);
   }
+  const parsed = (await import('ssh2')).default.utils.parseKey(content);
+  if (!(parsed instanceof Error)) return undefined;
+  // No passphrase can be given: an encrypted key is used through ssh-agent instead.
+  if (/encrypted/i.test(parsed.message)) return 'it is encrypted; add it to ssh-agent (ssh-add) and leave privateKey out, or use a key without a passphrase';
+  return `it is not a private key ssh can use (${parsed.message})`;
 }
 
 function masterPointer(master: Master): string {
