@@ -84,9 +84,10 @@ describe('engine (local agent)', function () {
     assert.equal(readFileSync(join(dir, 'announced'), 'utf8'), 'announced\n');
   });
 
-  it('emits one event stream from host start to recap', async () => {
+  it('emits one event stream from run start to recap', async () => {
     const { events } = await run(ws, sitePlay);
-    assert.deepEqual(events[0], { type: 'host-start', host: 'm1' });
+    assert.deepEqual(events[0], { type: 'run-start', hosts: ['m1'], forks: 20 }, 'the default number of forks');
+    assert.deepEqual(events[1], { type: 'host-start', host: 'm1' });
     assert.equal(events.at(-1)!.type, 'recap');
     assert.equal(events.at(-2)!.type, 'host-done');
     const starts = events.filter((e) => e.type === 'task-start').length;

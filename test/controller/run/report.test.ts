@@ -108,4 +108,30 @@ describe('terminal report', () => {
     renderer.handle({ type: 'recap', summary });
     assert.match(printed, /RECAP/);
   });
+
+  it('shows every master from the start: those beyond --forks as waiting, a started one as connecting', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { TtyRenderer } = await import('../../../packages/controller/src/report/tty.js');
+    let drawn = '';
+    const terminal = Object.assign(new PassThrough(), { isTTY: true, rows: 20, columns: 120 });
+    terminal.on('data', (chunk) => (drawn += chunk));
+    const renderer = new TtyRenderer({ diff: false, verbose: false, write: () => undefined }, terminal as never);
+    const lastFrame = () => drawn.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').split(/\n(?=. master-a)/).at(-1)!;
+
+    renderer.handle({ type: 'run-start', hosts: ['master-a', 'master-b', 'master-c'], forks: 1 });
+    renderer.handle({ type: 'host-start', host: 'master-a' });
+    await new Promise((r) => setImmediate(r));
+    assert.match(lastFrame(), /master-a  ok 0 changed 0 failed 0 skipped 0  connecting/);
+    assert.match(lastFrame(), /· master-b  ok 0 changed 0 failed 0 skipped 0  waiting for one of the 1 forks/);
+    assert.match(lastFrame(), /· master-c .* waiting/);
+
+    renderer.handle({ type: 'task-start', host: 'master-a', playbook: 'dhcp', task: 'Write dhcpd.conf' });
+    renderer.handle({ type: 'host-done', host: 'master-a', stats: { ok: 1, changed: 0, failed: 0, skipped: 0, unreachable: false } });
+    renderer.handle({ type: 'host-start', host: 'master-b' });
+    await new Promise((r) => setImmediate(r));
+    assert.match(lastFrame(), /✔ master-a  ok 1/);
+    assert.match(lastFrame(), /master-b  ok 0 changed 0 failed 0 skipped 0  connecting/);
+    assert.match(lastFrame(), /· master-c .* waiting/);
+    renderer.handle({ type: 'recap', summary });
+  });
 });

@@ -37,6 +37,7 @@ export interface RunSummary {
 }
 
 export type RunEvent =
+  | { type: 'run-start'; hosts: string[]; forks: number }
   | { type: 'host-start'; host: string }
   | { type: 'task-start'; host: string; playbook: string; task: string }
   | { type: 'task-result'; host: string; result: TaskResult }

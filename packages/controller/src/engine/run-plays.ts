@@ -162,7 +162,9 @@ class MasterRun {
 export async function runPlays(inventory: Inventory, plays: Play[], options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
   const masters = limitMasters(inventory, options.limit);
-  const queue = new PQueue({ concurrency: Math.max(1, options.forks ?? DEFAULT_FORKS) });
+  const forks = Math.max(1, options.forks ?? DEFAULT_FORKS);
+  const queue = new PQueue({ concurrency: forks });
+  options.emit({ type: 'run-start', hosts: masters.map((m) => m.name), forks });
   const reports = new Map<string, HostReport>();
   await Promise.all(
     masters.map((master) =>

@@ -9,7 +9,7 @@ import type { RendererOptions, RunRenderer } from './renderer.js';
 import { formatTaskLine, indent, lastLine } from './task-line.js';
 
 interface HostLine {
-  state: 'running' | 'done' | 'failed' | 'unreachable';
+  state: 'queued' | 'running' | 'done' | 'failed' | 'unreachable';
   playbook?: string;
   task?: string;
   taskStarted: number;
@@ -25,6 +25,7 @@ export class TtyRenderer implements RunRenderer {
   private readonly live: ReturnType<typeof createLogUpdate>;
   private readonly timer: NodeJS.Timeout;
   private frame = 0;
+  private forks = 0;
 
   /** `terminal` is where the live lines are drawn; finished lines go to options.write. */
   constructor(
@@ -42,6 +43,14 @@ export class TtyRenderer implements RunRenderer {
   handle(event: RunEvent): void {
     const host = 'host' in event ? this.line(event.host) : undefined;
     switch (event.type) {
+      case 'run-start':
+        // Every master gets its line at once; those beyond --forks wait their turn.
+        this.forks = event.forks;
+        for (const name of event.hosts) this.hosts.set(name, { state: 'queued', taskStarted: Date.now(), stats: emptyStats() });
+        break;
+      case 'host-start':
+        Object.assign(host!, { state: 'running', playbook: undefined, task: undefined, taskStarted: Date.now() });
+        break;
       case 'task-start':
         Object.assign(host!, { playbook: event.playbook, task: event.task, taskStarted: Date.now(), lastOutput: undefined });
         break;
@@ -98,9 +107,11 @@ export class TtyRenderer implements RunRenderer {
     const lines = [...this.hosts.entries()].map(([name, h]) => {
       const s = h.stats;
       const counts = `ok ${s.ok} changed ${s.changed} failed ${s.failed} skipped ${s.skipped}`;
-      const mark = { running: SPINNER[this.frame % SPINNER.length], done: '✔', failed: '✖', unreachable: '✖' }[h.state];
+      const mark = { queued: '·', running: SPINNER[this.frame % SPINNER.length], done: '✔', failed: '✖', unreachable: '✖' }[h.state];
       let text = `${mark} ${name.padEnd(width)}  ${counts}`;
       if (h.state === 'unreachable') text += '  unreachable';
+      if (h.state === 'queued') text += `  waiting for one of the ${this.forks} forks`;
+      if (h.state === 'running' && !h.task) text += '  connecting';
       if (h.state === 'running' && h.task) {
         const seconds = Math.floor((Date.now() - h.taskStarted) / 1000);
         text += `  ${h.playbook} › ${h.task}${seconds >= 2 ? ` (${seconds}s)` : ''}`;
