@@ -36,6 +36,15 @@ describe('SerialConsole', () => {
     await serial.close();
   });
 
+  it('fails at once on a line that says the boot went wrong', async () => {
+    const { child, serial } = consoleOf('echo "ALERT!  /dev/nfs does not exist.  Dropping to a shell!"; exec sleep 5');
+    const started = Date.now();
+    await assert.rejects(serial.waitForLine(/diskless-boot/, 10_000, /Dropping to a shell/), /"ALERT! .* Dropping to a shell!" came before a line matched/);
+    assert.ok(Date.now() - started < 3000, 'without waiting for the time limit');
+    child.kill('SIGKILL');
+    await serial.close();
+  });
+
   it('fails when no line matches in time', async () => {
     const { child, serial } = consoleOf('echo iPXE; exec sleep 5');
     await assert.rejects(serial.waitForLine(/Linux version/, 300), /no line matched .* within 0.3 s.*\niPXE/s);

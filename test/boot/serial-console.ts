@@ -35,15 +35,17 @@ export class SerialConsole {
   }
 
   /**
-   * Resolves with the first complete line that matches, or rejects when the process ends or
-   * the time is up; the error shows the last lines printed.
+   * Resolves with the first complete line that matches, or rejects when the process ends,
+   * a line matching `failOn` comes first (a boot that went wrong), or the time is up; the
+   * error shows the last lines printed.
    */
-  waitForLine(pattern: RegExp, timeoutMs: number): Promise<string> {
+  waitForLine(pattern: RegExp, timeoutMs: number, failOn?: RegExp): Promise<string> {
     return new Promise((resolve, reject) => {
       const check = () => {
         // Only whole lines: the last one may still be arriving.
-        const line = this.text().split('\n').slice(0, -1).find((l) => pattern.test(l));
-        if (line !== undefined) return settle(null, line);
+        const line = this.text().split('\n').slice(0, -1).find((l) => pattern.test(l) || failOn?.test(l));
+        if (line !== undefined && pattern.test(line)) return settle(null, line);
+        if (line !== undefined) return settle(`"${line.trim()}" came before a line matched ${pattern}`);
         if (this.exit) return settle(`${this.exit} before a line matched ${pattern}`);
         this.waiters.push(check);
       };
