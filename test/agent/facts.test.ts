@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { detectInitSystem } from '../../packages/agent/src/facts/init-system.js';
@@ -17,6 +18,7 @@ describe('agent: facts', () => {
   it('gathers this machine in one request', async () => {
     const facts = expectOk(await agent.request('facts')).data!;
     assert.equal(facts.hostname, hostname());
+    assert.equal(facts.arch, execFileSync('uname', ['-m'], { encoding: 'utf8' }).trim(), 'the architecture as uname -m names it');
     assert.equal(facts.os.family, parseOsRelease(readFileSync('/etc/os-release', 'utf8')).family);
     assert.equal(facts.init, detectInitSystem());
     const lo = facts.interfaces.find((i: { name: string }) => i.name === 'lo');

@@ -178,6 +178,7 @@ for (const scenario of scenarios) {
           assert.match(append ?? '', new RegExp(`nfsroot=${master.lan.address}:/diskless/${slave.ip.replace(/\./g, '\\.')}[,\\s]`));
           assert.match(append ?? '', /root=\/dev\/nfs/);
           assert.match(append ?? '', /ip=dhcp/);
+          assert.match(cfg.toString(), /^\s*KERNEL bzImage$/m, `${slaveName}: slaves of one architecture share bzImage`);
         }
       }
     });

@@ -22,11 +22,12 @@ const masterFacts = {
 
 const scratch = mkdtempSync(join(tmpdir(), 'diskless-playbook-templates-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
+// The inventory's key must be one ssh can use, though nothing connects.
+spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(scratch, 'key')]);
 
 /** The example inventory, with key files of its own so it loads on any machine; `change` edits it first. */
 async function exampleInventory(change: (doc: any) => void = () => {}): Promise<Inventory> {
   const doc = JSON.parse(readFileSync(join(repo, 'examples/lab/inventory.json'), 'utf8'));
-  writeFileSync(join(scratch, 'key'), 'not a real key\n');
   writeFileSync(join(scratch, 'known_hosts'), '');
   doc.defaults.ssh.privateKey = join(scratch, 'key');
   doc.defaults.ssh.knownHosts = join(scratch, 'known_hosts');
@@ -36,9 +37,11 @@ async function exampleInventory(change: (doc: any) => void = () => {}): Promise<
   return loadInventory(file);
 }
 
-async function render(inventory: Inventory, master: Master, family: keyof typeof masterFacts): Promise<Map<string, string>> {
+/** Every file site.json writes on `master`; `extraFacts` adds to the family's facts (e.g. arch). */
+async function render(inventory: Inventory, master: Master, family: keyof typeof masterFacts, extraFacts: object = {}): Promise<Map<string, string>> {
   const plays = await loadPlaybooks([join(repo, 'playbooks/site.json')]);
-  const outcome = await renderPlaysOffline(inventory, plays, master, structuredClone(masterFacts[family]) as Record<string, unknown>, engineParts());
+  const facts = { ...structuredClone(masterFacts[family]), ...extraFacts } as Record<string, unknown>;
+  const outcome = await renderPlaysOffline(inventory, plays, master, facts, engineParts());
   assert.deepEqual(outcome.failures, [], `${master.name} (${family}) did not render`);
   return new Map(outcome.files.map((f: RenderedFile) => [f.path, f.content]));
 }
@@ -161,6 +164,72 @@ describe('playbook templates for the kernel NFS server', () => {
     }
     assert.match(file(files, '/etc/default/nfs-kernel-server'), new RegExp(`^RPCNFSDCOUNT=${master.slaves.length}$`, 'm'));
     assert.equal(files.has('/etc/ganesha/ganesha.conf'), false);
+  });
+});
+
+describe('slave kernels per architecture', () => {
+  /** The KERNEL line of a slave's pxelinux.cfg file, and its APPEND line. */
+  const pxelinux = (files: Map<string, string>, mac: string) => {
+    const text = file(files, `/diskless/pxelinux.cfg/${pxelinuxName(mac)}`);
+    return { kernel: /^\s*KERNEL (\S+)$/m.exec(text)?.[1], append: /^\s*APPEND (.*)$/m.exec(text)?.[1] ?? '' };
+  };
+  /** The body of a slave's host block in dhcpd.conf. */
+  const hostBlock = (conf: string, name: string) => new RegExp(`^host ${name} \\{\\n([^}]*)\\}`, 'm').exec(conf)?.[1] ?? '';
+  const setArchs = (doc: any, master: string, archs: Record<string, string | undefined>) => {
+    for (const [slave, arch] of Object.entries(archs)) {
+      if (arch === undefined) delete doc.masters[master].slaves[slave].arch;
+      else doc.masters[master].slaves[slave].arch = arch;
+    }
+  };
+
+  it("gives each slave its own architecture's kernel when a master's slaves differ, and dhcpd accepts the file", async () => {
+    // master-a: slave21 (PXE, no arch: the master's x86_64), slave22 (Etherboot, i686), slave23 (PXE, aarch64).
+    const inventory = await exampleInventory((doc) => setArchs(doc, 'master-a', { slave22: 'i686', slave23: 'aarch64' }));
+    const [mixed, plain] = inventory.masters;
+    const files = await render(inventory, mixed, 'debian', { arch: 'x86_64' });
+    assert.equal(pxelinux(files, '02:00:0a:01:00:21').kernel, 'bzImage_x86_64');
+    assert.equal(pxelinux(files, '02:00:0a:01:00:23').kernel, 'bzImage_aarch64');
+    for (const mac of ['02:00:0a:01:00:21', '02:00:0a:01:00:23']) assert.doesNotMatch(pxelinux(files, mac).append, /initrd=/);
+
+    const conf = file(files, '/etc/dhcp/dhcpd.conf');
+    assert.match(hostBlock(conf, 'slave22'), /^\s*filename "vmlinuz_i686\.elf";$/m);
+    assert.doesNotMatch(hostBlock(conf, 'slave21'), /filename/, 'a PXE slave keeps the class\'s pxelinux.0');
+    assert.doesNotMatch(hostBlock(conf, 'slave23'), /filename/);
+    assert.match(conf, /class "etherboot" \{[^}]*filename "vmlinuz\.elf";/s, 'unknown Etherboot clients keep the class default');
+    if (existsSync(DHCPD)) {
+      const path = join(scratch, 'mixed-dhcpd.conf');
+      writeFileSync(path, conf);
+      const check = spawnSync(DHCPD, ['-t', '-4', '-cf', path], { encoding: 'utf8' });
+      assert.equal(check.status, 0, check.stderr);
+    }
+
+    // master-b names no arch: one kernel, bzImage, as before.
+    const plainFiles = await render(inventory, plain, 'debian', { arch: 'x86_64' });
+    for (const slave of plain.slaves.filter((s) => s.boot === 'pxe')) assert.equal(pxelinux(plainFiles, slave.mac).kernel, 'bzImage');
+    assert.doesNotMatch(file(plainFiles, '/etc/dhcp/dhcpd.conf'), /^\s+filename "vmlinuz_/m);
+  });
+
+  it("takes the master's own architecture from kernel.arch when the agent reports none", async () => {
+    const inventory = await exampleInventory((doc) => {
+      doc.masters['master-a'].kernel = { arch: 'i686' };
+      setArchs(doc, 'master-a', { slave23: 'x86_64' });
+    });
+    const files = await render(inventory, inventory.masters[0], 'gentoo');
+    assert.equal(pxelinux(files, '02:00:0a:01:00:21').kernel, 'bzImage_i686');
+    assert.equal(pxelinux(files, '02:00:0a:01:00:23').kernel, 'bzImage_x86_64');
+    assert.match(hostBlock(file(files, '/etc/dhcp/dhcpd.conf'), 'slave22'), /filename "vmlinuz_i686\.elf";/);
+  });
+
+  it('keeps bzImage when all slaves have one architecture, named or not', async () => {
+    const inventory = await exampleInventory((doc) => {
+      setArchs(doc, 'master-a', { slave21: 'x86_64', slave23: 'x86_64' }); // slave22: none, i.e. the master's x86_64
+      setArchs(doc, 'master-b', { slave31: 'i686', slave32: 'i686', slave33: 'i686' }); // all the same foreign arch
+    });
+    for (const master of inventory.masters) {
+      const files = await render(inventory, master, 'debian', { arch: 'x86_64' });
+      for (const slave of master.slaves.filter((s) => s.boot === 'pxe')) assert.equal(pxelinux(files, slave.mac).kernel, 'bzImage', `${master.name}/${slave.name}`);
+      assert.doesNotMatch(file(files, '/etc/dhcp/dhcpd.conf'), /^\s+filename "vmlinuz_/m);
+    }
   });
 });
 

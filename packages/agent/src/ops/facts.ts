@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { hostname, machine } from 'node:os';
 import { Args } from '../lib/args.js';
 import { gatherCommands, packageManager } from '../facts/commands.js';
 import { freeSpace } from '../facts/disk-space.js';
@@ -23,7 +23,8 @@ export const facts: Operation = {
     ]);
     return {
       changed: false,
-      data: { hostname: hostname(), os, init: detectInitSystem(), interfaces, kernel, commands, diskless, packageManager: packageManager(commands) },
+      // arch: the machine name as uname -m gives it (x86_64, aarch64, i686).
+      data: { hostname: hostname(), arch: machine(), os, init: detectInitSystem(), interfaces, kernel, commands, diskless, packageManager: packageManager(commands) },
     };
   },
 };
