@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Starts the CLI from dist/ (transpiled by `npm run build`) when it is at least as new
-// as the sources, else straight from the TypeScript sources through tsx.
+// Starts the CLI from dist/ (bundled by `npm run build`) when it is at least as new as
+// the sources and the schemas bundled into it, else straight from the TypeScript
+// sources through tsx.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +19,8 @@ function newestMtime(dir) {
 
 function builtIsFresh() {
   try {
-    return statSync(join(root, 'dist/commands/main.js')).mtimeMs >= newestMtime(join(root, 'src'));
+    const built = statSync(join(root, 'dist/commands/main.js')).mtimeMs;
+    return built >= Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, '../../schemas')));
   } catch {
     return false;
   }
