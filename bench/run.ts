@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the diskless controller against Ansible on lab masters this run
- * brings up (and always tears down): equal work first and re-run, then the no-op run
- * on more and more masters. Writes bench/results/ and the table in bench/README.md.
+ * brings up (and always tears down): equal work first and re-run, playbooks/site.json
+ * against its Ansible translation first and re-run, then the no-op site run on more
+ * and more masters. Writes bench/results/ and the table in bench/README.md.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,8 @@ import { benchInventory, type BenchInventory, firstMasters, writeAnsibleInventor
 import { summarize } from './lib/measure.js';
 import { type BenchOptions, parseBenchOptions } from './lib/options.js';
 import { type BenchResults, type PairFigures, resultTable, type ScaleStep, scalingChart, updateReadme } from './lib/report.js';
-import { REPO, runAnsible, runDiskless, type Tool, type ToolRun, type ToolTarget } from './lib/tools.js';
+import { ANSIBLE_SITE_PLAYBOOK, MASTER_KERNEL_PLAYBOOK, resetScript, SITE_PLAYBOOK, spreadSlaveKernel } from './lib/site.js';
+import { buildController, REPO, runAnsible, runDiskless, type Tool, type ToolRun, type ToolTarget } from './lib/tools.js';
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 
@@ -56,7 +58,8 @@ async function plainLoginShells(ctx: Context): Promise<void> {
 
 function check(what: string, run: ToolRun, expectChange: boolean): ToolRun {
   if (expectChange ? run.changed === 0 : run.changed !== 0) {
-    throw new Error(`${what}: expected ${expectChange ? 'changes' : 'no change'}, the tool reported ${run.changed} changed`);
+    const where = run.changedTasks?.length ? `:\n  ${run.changedTasks.slice(0, 20).join('\n  ')}` : '';
+    throw new Error(`${what}: expected ${expectChange ? 'changes' : 'no change'}, the tool reported ${run.changed} changed${where}`);
   }
   return run;
 }
@@ -89,25 +92,58 @@ async function equalWork(ctx: Context): Promise<BenchResults['equalWork']> {
   return { masters: opts.masters, items: splitItems(opts.n), first: pair(wall.first.diskless, wall.first.ansible), noop: pair(wall.noop.diskless, wall.noop.ansible), perItemOverheadMs: summarize(perItem) };
 }
 
+/**
+ * Builds the slaves' kernel and initramfs once, on the first master, and lays them into
+ * the others' /diskless: both site playbooks skip building them when present, and
+ * mkinitramfs is not what the comparison is about.
+ */
+async function seedSlaveKernel(ctx: Context): Promise<void> {
+  const r = await runDiskless(MASTER_KERNEL_PLAYBOOK, { ...target(ctx, 1), timeoutMs: 15 * 60_000 });
+  log(`slave kernel and initramfs built on ${ctx.lab.masters[0].name} in ${(r.wallMs / 1000).toFixed(1)} s, laid into the other masters' /diskless`);
+  spreadSlaveKernel(ctx.lab);
+}
+
+/** Takes the first `count` masters back to before site.json (see lib/site.ts). */
+const resetMasters = (ctx: Context, count: number) => onMasters(ctx, count, ['sh', '-c', resetScript()]);
+
+const runSite = (tool: Tool, t: ToolTarget) => (tool === 'diskless' ? runDiskless(SITE_PLAYBOOK, t) : runAnsible(ANSIBLE_SITE_PLAYBOOK, t));
+
+async function site(ctx: Context): Promise<BenchResults['site']> {
+  const { opts } = ctx;
+  const t = target(ctx, opts.siteMasters);
+  const wall = { first: { diskless: [] as number[], ansible: [] as number[] }, noop: { diskless: [] as number[], ansible: [] as number[] } };
+  for (let rep = 0; rep < opts.repeat; rep++) {
+    const order: Tool[] = rep % 2 === 0 ? ['diskless', 'ansible'] : ['ansible', 'diskless'];
+    for (const tool of order) {
+      // Each tool's first run starts from a reset master, its no-op from its own first run.
+      await resetMasters(ctx, opts.siteMasters);
+      for (const phase of ['first', 'noop'] as const) {
+        const r = check(`${tool} site ${phase} run`, await runSite(tool, t), phase === 'first');
+        wall[phase][tool].push(r.wallMs);
+        log(`site, ${phase} run ${rep + 1}/${opts.repeat}, ${tool}: ${(r.wallMs / 1000).toFixed(2)} s, ${r.changed} changed`);
+      }
+    }
+  }
+  return { masters: opts.siteMasters, slavesPerMaster: opts.slavesPerMaster, first: pair(wall.first.diskless, wall.first.ansible), noop: pair(wall.noop.diskless, wall.noop.ansible) };
+}
+
 async function scaling(ctx: Context): Promise<ScaleStep[]> {
   const { opts } = ctx;
   const steps: ScaleStep[] = [];
-  const playbook = writeEqualWorkPlaybook(ctx.dir, opts.n);
-  // The diskless controller lays down Ansible's tree too: the same state, so Ansible's run is a true no-op.
-  const ansibleState = writeEqualWorkPlaybook(ctx.dir, opts.n, ANSIBLE_WORK_DIR);
-  const vars = ansibleEqualWorkVars(opts.n);
+  // One diskless run brings every master to state; both playbooks leave the same files, so it is either tool's no-op.
+  const all = Math.max(...opts.scale);
+  const prepared = await runDiskless(SITE_PLAYBOOK, target(ctx, all));
+  log(`scaling: site.json applied to ${all} masters in ${(prepared.wallMs / 1000).toFixed(1)} s`);
   for (const masters of opts.scale) {
     const t = target(ctx, masters);
-    await runDiskless(playbook, t);
-    await runDiskless(ansibleState, t);
     const wall: number[] = [];
     const rss: number[] = [];
     let agentPeak: number | null = null;
     for (let rep = 0; rep < opts.repeat; rep++) {
       const watch = watchAgentMemory(ctx.lab);
       let agent: number | null = null;
-      const r = await runDiskless(playbook, t).finally(() => (agent = watch.stop()));
-      check(`diskless no-op on ${masters} masters`, r, false);
+      const r = await runSite('diskless', t).finally(() => (agent = watch.stop()));
+      check(`diskless no-op site run on ${masters} masters`, r, false);
       if (agent !== null) agentPeak = Math.max(agentPeak ?? 0, agent);
       wall.push(r.wallMs);
       rss.push(r.peakRssMb);
@@ -116,7 +152,7 @@ async function scaling(ctx: Context): Promise<ScaleStep[]> {
     let ansible: ScaleStep['ansible'] = null;
     if (masters <= opts.ansibleScaleMax) {
       // One run per step: Ansible's no-op takes long enough that its spread is small beside the gap.
-      const r = check(`ansible no-op on ${masters} masters`, await runAnsible('equal-work.yml', t, vars), false);
+      const r = check(`ansible no-op site run on ${masters} masters`, await runSite('ansible', t), false);
       log(`scaling, ${masters} masters, ansible: ${(r.wallMs / 1000).toFixed(2)} s, ${r.peakRssMb.toFixed(0)} MB`);
       ansible = { wallMs: summarize([r.wallMs]), controllerPeakRssMb: summarize([r.peakRssMb]) };
     }
@@ -125,16 +161,18 @@ async function scaling(ctx: Context): Promise<ScaleStep[]> {
   return steps;
 }
 
-function targets(w: BenchResults['equalWork'], steps: ScaleStep[]): BenchResults['targets'] {
+function targets(w: BenchResults['equalWork'], site: BenchResults['site'], steps: ScaleStep[]): BenchResults['targets'] {
   const one = steps.find((x) => x.masters === 1);
   const many = steps.find((x) => x.masters === 32);
   const at = (value: number | null, ok: (v: number) => boolean, target: string) => ({ target, value: value === null ? null : Math.round(value * 100) / 100, met: value === null ? null : ok(value) });
   const maxAgent = Math.max(...steps.map((x) => x.diskless.agentPeakRssMb ?? 0));
   return {
-    'no-op re-run, Ansible / diskless': at(w.noop.ratio.median, (v) => v >= 30, '≥ 30'),
-    'first run, Ansible / diskless': at(w.first.ratio.median, (v) => v >= 10, '≥ 10'),
+    'equal work no-op re-run, Ansible / diskless': at(w.noop.ratio.median, (v) => v >= 30, '≥ 30'),
+    'equal work first run, Ansible / diskless': at(w.first.ratio.median, (v) => v >= 10, '≥ 10'),
+    'site no-op re-run, Ansible / diskless': at(site.noop.ratio.median, (v) => v >= 30, '≥ 30'),
+    'site first run, Ansible / diskless': at(site.first.ratio.median, (v) => v >= 10, '≥ 10'),
     'marginal cost of a no-op item (ms)': at(w.perItemOverheadMs.median, (v) => v < 2, '< 2'),
-    '32 masters / 1 master, wall time': at(one && many ? many.diskless.wallMs.median / one.diskless.wallMs.median : null, (v) => v <= 3, '≤ 3'),
+    'no-op site run, 32 masters / 1 master, wall time': at(one && many ? many.diskless.wallMs.median / one.diskless.wallMs.median : null, (v) => v <= 3, '≤ 3'),
     'controller peak RSS at 32 masters (MB)': at(many ? many.diskless.controllerPeakRssMb.median : null, (v) => v < 300, '< 300'),
     'agent peak RSS (MB)': at(maxAgent || null, (v) => v < 60, '< 60'),
   };
@@ -165,7 +203,10 @@ function publish(opts: BenchOptions, results: BenchResults): void {
 async function main(): Promise<void> {
   const opts = parseBenchOptions(process.argv.slice(2));
   const ansible = ansibleVersion();
-  const totalMasters = Math.max(opts.masters, ...opts.scale);
+  const started = process.hrtime.bigint();
+  // packages/controller/bin/run.js runs the sources through tsx when dist/ is older: measure dist/.
+  buildController();
+  const totalMasters = Math.max(opts.masters, opts.siteMasters, ...opts.scale);
   const labName = `bench${process.pid % 1000}`;
   // Short: ssh's control sockets live under it and their paths have a length limit.
   const dir = mkdtempSync(join(tmpdir(), 'dlb-'));
@@ -191,16 +232,20 @@ async function main(): Promise<void> {
     const ctx: Context = { opts, lab, dir, inventory };
     mkdirSync(join(dir, 'cp'));
     await plainLoginShells(ctx);
+    await seedSlaveKernel(ctx);
     const w = await equalWork(ctx);
+    const siteFigures = await site(ctx);
     const steps = await scaling(ctx);
     const results: BenchResults = {
       date: new Date().toISOString(),
       mode: opts.quick ? 'quick' : 'full',
       machine: { cpus: cpus().length, node: process.version, ansible },
-      options: { n: opts.n, repeat: opts.repeat, masters: opts.masters, slavesPerMaster: opts.slavesPerMaster, scale: opts.scale, ansibleScaleMax: opts.ansibleScaleMax },
+      durationS: Math.round(Number(process.hrtime.bigint() - started) / 1e9),
+      options: { n: opts.n, repeat: opts.repeat, masters: opts.masters, siteMasters: opts.siteMasters, slavesPerMaster: opts.slavesPerMaster, scale: opts.scale, ansibleScaleMax: opts.ansibleScaleMax },
       equalWork: w,
+      site: siteFigures,
       scaling: steps,
-      targets: targets(w, steps),
+      targets: targets(w, siteFigures, steps),
     };
     console.log(resultTable(results));
     publish(opts, results);

@@ -57,9 +57,31 @@ export function writeJson(file: string, doc: unknown): string {
   return file;
 }
 
+const ipv4ToInt = (ip: string) => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
+const intToIpv4 = (n: number) => [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
+
+/** A LAN as the diskless templates see it: the inventory's fields plus its netmask, network and broadcast. */
+export function lanWithNetwork(lan: BenchMaster['lan']): BenchMaster['lan'] & { netmask: string; network: string; broadcast: string } {
+  const mask = lan.prefix === 0 ? 0 : (0xffffffff << (32 - lan.prefix)) >>> 0;
+  const address = ipv4ToInt(lan.address);
+  return { ...lan, netmask: intToIpv4(mask), network: intToIpv4((address & mask) >>> 0), broadcast: intToIpv4((address | ~mask) >>> 0) };
+}
+
+/**
+ * The variable `master` of bench/ansible/site.yml: the master as the diskless templates
+ * see it (its name, the LAN's derived addresses, its slaves as a list sorted by name).
+ */
+export function ansibleMasterVars(name: string, m: BenchMaster) {
+  const slaves = Object.entries(m.slaves)
+    .map(([slave, s]) => ({ name: slave, ...s, mac: s.mac.toLowerCase() }))
+    .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  return { name, lan: lanWithNetwork(m.lan), nfs: m.nfs, slaves };
+}
+
 /**
  * Ansible's YAML inventory (JSON is YAML) for the same masters: the same key, and host
- * keys checked strictly against the same known_hosts file the diskless controller uses.
+ * keys checked strictly against the same known_hosts file the diskless controller uses;
+ * the inventory's variables and each master's data for site.yml.
  */
 export function writeAnsibleInventory(inventory: BenchInventory, dir: string, file: string): string {
   const { ssh } = inventory.defaults;
@@ -73,8 +95,9 @@ export function writeAnsibleInventory(inventory: BenchInventory, dir: string, fi
         ansible_ssh_private_key_file: join(dir, ssh.privateKey),
         ansible_ssh_common_args: `-o UserKnownHostsFile=${join(dir, ssh.knownHosts)} -o StrictHostKeyChecking=yes`,
         ansible_python_interpreter: '/usr/bin/python3',
+        master: ansibleMasterVars(name, m),
       },
     ]),
   );
-  return writeJson(file, { all: { hosts } });
+  return writeJson(file, { all: { vars: inventory.vars, hosts } });
 }

@@ -12,6 +12,8 @@ export interface BenchOptions {
   repeat: number;
   /** Masters of the equal-work comparison. */
   masters: number;
+  /** Masters of the site.json against site.yml comparison. */
+  siteMasters: number;
   /** Master counts of the scaling steps. */
   scale: number[];
   /** Ansible runs the scaling steps up to this many masters (it takes minutes per step beyond). */
@@ -22,10 +24,13 @@ export interface BenchOptions {
   resultsDir: string;
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--n 50] [--repeat 3] [--masters 2] [--scale 1,4,16,32]
-                      [--ansible-scale-max 4] [--slaves 8] [--results-dir DIR]
-  --quick   CI size: 2 masters, N=10, one repetition, scaling on 1 and 2 masters; leaves
-            bench/README.md and bench/results/latest.json alone`;
+export const USAGE = `usage: npm run bench -- [--quick] [--n 50] [--repeat 3] [--masters 2] [--site-masters 2]
+                      [--scale 1,4,16,32] [--ansible-scale-max 4] [--slaves 8] [--results-dir DIR]
+  --masters       masters of the equal-work comparison
+  --site-masters  masters of the site.json comparison (default: --masters)
+  --quick         CI size: equal work on 2 masters with N=10, site on 1 master, 2 slaves
+                  per master, one repetition, scaling on 1 and 2 masters (Ansible on 1);
+                  leaves bench/README.md and bench/results/latest.json alone`;
 
 const positive = (name: string, text: string): number => {
   const n = Number(text);
@@ -41,6 +46,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       n: { type: 'string' },
       repeat: { type: 'string' },
       masters: { type: 'string' },
+      'site-masters': { type: 'string' },
       scale: { type: 'string' },
       'ansible-scale-max': { type: 'string' },
       slaves: { type: 'string' },
@@ -59,8 +65,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     n: positive('n', values.n ?? (quick ? '10' : '50')),
     repeat: positive('repeat', values.repeat ?? (quick ? '1' : '3')),
     masters: positive('masters', values.masters ?? '2'),
+    siteMasters: positive('site-masters', values['site-masters'] ?? (quick ? '1' : (values.masters ?? '2'))),
     scale: [...new Set(scale)].sort((a, b) => a - b),
-    ansibleScaleMax: positive('ansible-scale-max', values['ansible-scale-max'] ?? (quick ? '2' : '4')),
+    ansibleScaleMax: positive('ansible-scale-max', values['ansible-scale-max'] ?? (quick ? '1' : '4')),
     slavesPerMaster: positive('slaves', values.slaves ?? (quick ? '2' : '8')),
     publish: !quick,
     resultsDir: values['results-dir'] ?? DEFAULT_RESULTS_DIR,

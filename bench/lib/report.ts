@@ -20,7 +20,9 @@ export interface BenchResults {
   date: string;
   mode: 'quick' | 'full';
   machine: { cpus: number; node: string; ansible: string };
-  options: { n: number; repeat: number; masters: number; slavesPerMaster: number; scale: number[]; ansibleScaleMax: number };
+  /** The whole benchmark, lab and set-up included. */
+  durationS: number;
+  options: { n: number; repeat: number; masters: number; siteMasters: number; slavesPerMaster: number; scale: number[]; ansibleScaleMax: number };
   equalWork: {
     masters: number;
     items: { files: number; dirs: number; links: number };
@@ -29,6 +31,9 @@ export interface BenchResults {
     /** Marginal wall time of one more no-op item on every master (diskless, N items against 3). */
     perItemOverheadMs: Summary;
   };
+  /** playbooks/site.json against bench/ansible/site.yml, each from a reset master. */
+  site: { masters: number; slavesPerMaster: number; first: PairFigures; noop: PairFigures };
+  /** The no-op site run on more and more masters. */
   scaling: ScaleStep[];
   targets: Record<string, { target: string; value: number | null; met: boolean | null }>;
 }
@@ -36,19 +41,29 @@ export interface BenchResults {
 const s = (ms: number) => (ms / 1000).toFixed(2);
 const range = (x: Summary, f: (v: number) => string) => `${f(x.median)} (${f(x.min)}–${f(x.max)})`;
 
+const ratio = (x: Summary) => range(x, (v) => `${v.toFixed(1)}×`);
+
 export function resultTable(r: BenchResults): string {
   const w = r.equalWork;
+  const site = r.site;
   const lines = [
+    `Site: playbooks/site.json against bench/ansible/site.yml, ${site.masters} master(s) with ${site.slavesPerMaster} slaves each, ${r.options.repeat} run(s) each; median (min–max)`,
+    '',
+    '| run | diskless (s) | Ansible (s) | Ansible / diskless |',
+    '|---|---|---|---|',
+    `| first run (from a reset master) | ${range(site.first.diskless, s)} | ${range(site.first.ansible, s)} | ${ratio(site.first.ratio)} |`,
+    `| no-op re-run | ${range(site.noop.diskless, s)} | ${range(site.noop.ansible, s)} | ${ratio(site.noop.ratio)} |`,
+    '',
     `Equal work: ${r.options.n} items per master (${w.items.files} files, ${w.items.dirs} directories, ${w.items.links} links), ${w.masters} masters, ${r.options.repeat} run(s) each; median (min–max)`,
     '',
     '| run | diskless (s) | Ansible (s) | Ansible / diskless |',
     '|---|---|---|---|',
-    `| first run (all changed) | ${range(w.first.diskless, s)} | ${range(w.first.ansible, s)} | ${range(w.first.ratio, (v) => `${v.toFixed(1)}×`)} |`,
-    `| no-op re-run | ${range(w.noop.diskless, s)} | ${range(w.noop.ansible, s)} | ${range(w.noop.ratio, (v) => `${v.toFixed(1)}×`)} |`,
+    `| first run (all changed) | ${range(w.first.diskless, s)} | ${range(w.first.ansible, s)} | ${ratio(w.first.ratio)} |`,
+    `| no-op re-run | ${range(w.noop.diskless, s)} | ${range(w.noop.ansible, s)} | ${ratio(w.noop.ratio)} |`,
     '',
     `Marginal cost of one no-op item per master (diskless, over SSH): ${range(w.perItemOverheadMs, (v) => v.toFixed(2))} ms`,
     '',
-    `Scaling: no-op equal-work re-run, ${r.options.slavesPerMaster} slaves per master in the inventory`,
+    `Scaling: no-op site.json / site.yml re-run, ${r.options.slavesPerMaster} slaves per master; Ansible up to ${r.options.ansibleScaleMax} masters, one run per step`,
     '',
     '| masters | diskless (s) | controller peak RSS (MB) | agent peak RSS (MB) | Ansible (s) | Ansible peak RSS (MB) |',
     '|---|---|---|---|---|---|',
@@ -73,11 +88,27 @@ export function updateReadme(file: string, r: BenchResults, chart: string): void
   const start = text.indexOf(BEGIN);
   const end = text.indexOf(END);
   if (start < 0 || end < start) throw new Error(`${file}: the markers ${BEGIN} and ${END} are missing`);
-  const body = [`Measured ${r.date} (${r.machine.cpus} CPUs, Node ${r.machine.node}, ${r.machine.ansible}).`, '', resultTable(r), '', `![wall time against masters](${chart})`].join('\n');
+  const body = [`Measured ${r.date} (${r.machine.cpus} CPUs, Node ${r.machine.node}, ${r.machine.ansible}); the whole benchmark took ${(r.durationS / 60).toFixed(1)} min.`, '', resultTable(r), '', `![wall time against masters](${chart})`].join('\n');
   writeFileSync(file, `${text.slice(0, start + BEGIN.length)}\n${body}\n${text.slice(end)}`);
 }
 
-/** A small line chart: wall time (s) of the no-op run against the number of masters. */
+/** Tick values 1, 2, 5 × 10^k from `min` to `max`. */
+export function logTicks(min: number, max: number): number[] {
+  const ticks: number[] = [];
+  for (let k = Math.floor(Math.log10(min)); 10 ** k <= max; k++) {
+    for (const f of [1, 2, 5]) {
+      const v = f * 10 ** k;
+      if (v >= min && v <= max) ticks.push(Number(v.toPrecision(3)));
+    }
+  }
+  return ticks;
+}
+
+/**
+ * A small line chart: wall time (s) of the no-op site run against the number of
+ * masters, one line per tool. The time axis is logarithmic, since Ansible's times are
+ * tens of times diskless's and a linear axis would flatten diskless's line to zero.
+ */
 export function scalingChart(steps: ScaleStep[]): string {
   const W = 480;
   const H = 300;
@@ -86,22 +117,26 @@ export function scalingChart(steps: ScaleStep[]): string {
     { name: 'diskless', color: '#1f77b4', points: steps.map((x) => [x.masters, x.diskless.wallMs.median / 1000] as const) },
     { name: 'Ansible', color: '#d62728', points: steps.filter((x) => x.ansible).map((x) => [x.masters, x.ansible!.wallMs.median / 1000] as const) },
   ];
+  const values = series.flatMap((x) => x.points.map((p) => p[1])).filter((v) => v > 0);
+  // Whole decades around the figures.
+  const minY = 10 ** Math.floor(Math.log10(Math.min(...values, 1)));
+  const maxY = 10 ** Math.ceil(Math.log10(Math.max(...values, 1) * 1.05));
   const maxX = Math.max(...steps.map((x) => x.masters));
-  const maxY = Math.max(1, ...series.flatMap((x) => x.points.map((p) => p[1]))) * 1.1;
   const px = (m: number) => pad.left + ((W - pad.left - pad.right) * m) / maxX;
-  const py = (y: number) => H - pad.bottom - ((H - pad.top - pad.bottom) * y) / maxY;
+  const py = (y: number) => H - pad.bottom - ((H - pad.top - pad.bottom) * Math.log10(Math.max(y, minY) / minY)) / Math.log10(maxY / minY);
+  const bottom = py(minY);
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="11">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<line x1="${pad.left}" y1="${py(0)}" x2="${px(maxX)}" y2="${py(0)}" stroke="black"/>`,
-    `<line x1="${pad.left}" y1="${py(0)}" x2="${pad.left}" y2="${pad.top}" stroke="black"/>`,
+    `<line x1="${pad.left}" y1="${bottom}" x2="${px(maxX)}" y2="${bottom}" stroke="black"/>`,
+    `<line x1="${pad.left}" y1="${bottom}" x2="${pad.left}" y2="${pad.top}" stroke="black"/>`,
     `<text x="${(pad.left + px(maxX)) / 2}" y="${H - 8}" text-anchor="middle">masters</text>`,
-    `<text x="12" y="${(H - pad.bottom + pad.top) / 2}" text-anchor="middle" transform="rotate(-90 12 ${(H - pad.bottom + pad.top) / 2})">wall time of a no-op run (s)</text>`,
+    `<text x="12" y="${(H - pad.bottom + pad.top) / 2}" text-anchor="middle" transform="rotate(-90 12 ${(H - pad.bottom + pad.top) / 2})">wall time of a no-op site run (s, log scale)</text>`,
   ];
-  for (const m of steps.map((x) => x.masters)) out.push(`<text x="${px(m)}" y="${py(0) + 15}" text-anchor="middle">${m}</text>`);
-  for (let i = 0; i <= 4; i++) {
-    const y = (maxY * i) / 4;
-    out.push(`<text x="${pad.left - 5}" y="${py(y) + 4}" text-anchor="end">${y.toFixed(y < 10 ? 1 : 0)}</text>`);
+  for (const m of steps.map((x) => x.masters)) out.push(`<text x="${px(m)}" y="${bottom + 15}" text-anchor="middle">${m}</text>`);
+  for (const y of logTicks(minY, maxY)) {
+    out.push(`<line x1="${pad.left}" y1="${py(y).toFixed(1)}" x2="${px(maxX)}" y2="${py(y).toFixed(1)}" stroke="#ddd"/>`);
+    out.push(`<text x="${pad.left - 5}" y="${(py(y) + 4).toFixed(1)}" text-anchor="end">${y}</text>`);
   }
   series.forEach((line, i) => {
     if (line.points.length === 0) return;

@@ -1,10 +1,14 @@
 // The two tools under test, each run as a whole process and checked: a run that
 // failed or did not do the expected work is an error, not a figure.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ProcessRun, timeProcess } from './measure.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = `${REPO}packages/controller/bin/run.js`;
+const CONTROLLER = `${REPO}packages/controller`;
+const CLI = `${CONTROLLER}/bin/run.js`;
 const ANSIBLE_DIR = `${REPO}bench/ansible`;
 
 export type Tool = 'diskless' | 'ansible';
@@ -14,6 +18,8 @@ export interface ToolRun {
   peakRssMb: number;
   /** Items changed, summed over the masters. */
   changed: number;
+  /** What changed, where the tool says (Ansible's "TASK [name]: host" lines), to explain a failed check. */
+  changedTasks?: string[];
 }
 
 export interface ToolTarget {
@@ -29,7 +35,46 @@ function fail(what: string, run: ProcessRun): never {
   throw new Error(`${what} exited ${run.code}:\n${output}`);
 }
 
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** The rule of packages/controller/bin/run.js: dist/ runs only when no source is newer (else tsx runs the sources). */
+export function controllerDistIsFresh(): boolean {
+  try {
+    return statSync(`${CONTROLLER}/dist/commands/main.js`).mtimeMs >= newestMtime(`${CONTROLLER}/src`);
+  } catch {
+    return false;
+  }
+}
+
+/** `npm run build`: the controller's dist/ and the agent's bundle, so the benchmark measures what users run. */
+export function buildController(): void {
+  try {
+    execFileSync('npm', ['run', '-s', 'build'], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  } catch (e) {
+    throw new Error(`npm run build failed, so the controller cannot be measured from dist/:\n${(e as { stderr?: string }).stderr ?? (e as Error).message}`);
+  }
+  if (!controllerDistIsFresh()) throw new Error('packages/controller/dist is older than src/ after npm run build: check the build');
+}
+
+/**
+ * The controller's sources may change while a benchmark runs (another checkout, an
+ * editor): rebuild then, rather than time a start through tsx.
+ */
+function ensureBuilt(): void {
+  if (controllerDistIsFresh()) return;
+  console.error('[bench] packages/controller/src changed during the run: rebuilding dist/');
+  buildController();
+}
+
 export async function runDiskless(playbook: string, target: ToolTarget): Promise<ToolRun> {
+  ensureBuilt();
   const argv = [process.execPath, CLI, 'apply', playbook, '-i', target.diskless.inventory, '--json', '--forks', String(target.masters), '--state-dir', target.diskless.stateDir];
   const run = await timeProcess(argv, process.env, target.timeoutMs);
   if (run.code !== 0) fail(`diskless apply ${playbook}`, run);
@@ -47,7 +92,20 @@ export async function runAnsible(playbook: string, target: ToolTarget, extraVars
   if (run.code !== 0) fail(`ansible-playbook ${playbook}`, run);
   const changed = recapChanged(run.stdout);
   if (changed.length !== target.masters) fail(`ansible-playbook reported ${changed.length} masters, not ${target.masters}`, run);
-  return { wallMs: run.wallMs, peakRssMb: run.peakRssMb, changed: changed.reduce((sum, n) => sum + n, 0) };
+  return { wallMs: run.wallMs, peakRssMb: run.peakRssMb, changed: changed.reduce((sum, n) => sum + n, 0), changedTasks: ansibleChangedTasks(run.stdout) };
+}
+
+/** "TASK [name]: host" for every host Ansible reports as changed in a task, in order, once each. */
+export function ansibleChangedTasks(stdout: string): string[] {
+  const seen = new Set<string>();
+  let task = '';
+  for (const line of stdout.split('\n')) {
+    const header = /^(?:TASK|RUNNING HANDLER) \[(.*)\]/.exec(line);
+    if (header) task = header[1];
+    const changed = /^changed: \[([^\]]+)\]/.exec(line);
+    if (changed) seen.add(`${task}: ${changed[1]}`);
+  }
+  return [...seen];
 }
 
 /** The `changed=` count of every host line in Ansible's PLAY RECAP (ansible-core ships no JSON callback). */

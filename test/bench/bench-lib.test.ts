@@ -1,11 +1,14 @@
 // The benchmark's pure parts: how items split, how runs are summarised, how Ansible's
 // recap is read, the inventories it generates and the chart it draws.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { splitItems, equalWorkPlaybook } from '../../bench/lib/equal-work.js';
-import { benchInventory, firstMasters } from '../../bench/lib/inventory.js';
+import { ansibleMasterVars, benchInventory, firstMasters, lanWithNetwork } from '../../bench/lib/inventory.js';
 import { summarize } from '../../bench/lib/measure.js';
-import { scalingChart } from '../../bench/lib/report.js';
-import { recapChanged } from '../../bench/lib/tools.js';
+import { parseBenchOptions } from '../../bench/lib/options.js';
+import { logTicks, scalingChart } from '../../bench/lib/report.js';
+import { resetScript, SITE_WRITES, SLAVE_KERNEL_FILES } from '../../bench/lib/site.js';
+import { ansibleChangedTasks, recapChanged } from '../../bench/lib/tools.js';
 
 describe('bench: equal work', () => {
   it('splits N items into files, directories and links that add up to N', () => {
@@ -34,6 +37,20 @@ describe("bench: Ansible's recap", () => {
     assert.deepEqual(recapChanged(out), [3, 0]);
     assert.deepEqual(recapChanged('ERROR! no play'), []);
   });
+
+  it('names the tasks that changed, once per host, handlers included', () => {
+    const out = [
+      'TASK [Write dhcpd.conf] ***',
+      'ok: [m01]',
+      'changed: [m02]',
+      'TASK [Fill each root] ***',
+      "changed: [m01] => (item={'ip': '10.0.0.2'})",
+      "changed: [m01] => (item={'ip': '10.0.0.3'})",
+      'RUNNING HANDLER [restart dhcpd] ***',
+      'changed: [m02]',
+    ].join('\n');
+    assert.deepEqual(ansibleChangedTasks(out), ['Write dhcpd.conf: m02', 'Fill each root: m01', 'restart dhcpd: m02']);
+  });
 });
 
 describe('bench: inventories', () => {
@@ -53,9 +70,72 @@ describe('bench: inventories', () => {
   it('cuts down to the first masters', () => {
     assert.deepEqual(Object.keys(firstMasters(inv, 2).masters), ['m01', 'm02']);
   });
+
+  it("derives a LAN's netmask, network and broadcast as the diskless templates see them", () => {
+    const lan = { interface: 'lan0', address: '172.29.3.1', prefix: 26, routers: '172.29.3.1', dns: [] };
+    assert.deepEqual(
+      { ...lanWithNetwork(lan), interface: undefined, routers: undefined, dns: undefined },
+      { address: '172.29.3.1', prefix: 26, netmask: '255.255.255.192', network: '172.29.3.0', broadcast: '172.29.3.63', interface: undefined, routers: undefined, dns: undefined },
+    );
+    assert.equal(lanWithNetwork({ ...lan, address: '10.100.0.1', prefix: 24 }).broadcast, '10.100.0.255');
+  });
+
+  it("gives site.yml each master's slaves as a list in the controller's order (by name, numerically), MACs lowercase", () => {
+    const big = benchInventory('10.236.7.1', 1, 12);
+    const m01 = big.masters.m01;
+    m01.slaves.m1s3.mac = m01.slaves.m1s3.mac.toUpperCase();
+    const vars = ansibleMasterVars('m01', { ...m01, slaves: Object.fromEntries(Object.entries(m01.slaves).reverse()) });
+    assert.deepEqual(vars.slaves.map((s) => s.name), Array.from({ length: 12 }, (_, i) => `m1s${i + 1}`));
+    assert.equal(vars.slaves[2].mac, '02:00:be:00:00:03');
+    assert.equal(vars.lan.network, '10.100.0.0');
+  });
+});
+
+describe('bench: resetting a master between the site runs', () => {
+  // Every file site.yml writes outside /diskless (which the reset empties) and /run (the lab makes it).
+  const written = (): string[] => {
+    const paths: string[] = [];
+    let module = '';
+    for (const line of readFileSync(new URL('../../bench/ansible/site.yml', import.meta.url), 'utf8').split('\n')) {
+      module = /ansible\.builtin\.(\w+):/.exec(line)?.[1] ?? module;
+      const target = /^\s+(dest|path): (\/\S+)$/.exec(line);
+      if (target && (target[1] === 'dest' || module === 'file')) paths.push(target[2]);
+    }
+    return paths.filter((p) => !p.startsWith('/diskless') && !p.startsWith('/run/'));
+  };
+
+  it('removes everything site.yml writes on the master', () => {
+    const paths = written();
+    assert.ok(paths.includes('/etc/dhcp/dhcpd.conf') && paths.length >= 7, `read ${paths.join(', ')}`);
+    for (const path of paths) {
+      assert.ok(SITE_WRITES.some((w) => path === w || path.startsWith(`${w}/`)), `the reset leaves ${path} behind`);
+    }
+    assert.ok(SITE_WRITES.includes('/var/lib/diskless'), 'the skeleton');
+  });
+
+  it("empties /diskless but for the slaves' kernel, and stops the services first", () => {
+    const script = resetScript();
+    for (const file of SLAVE_KERNEL_FILES) assert.match(script, new RegExp(`! -name ${file.replace('.', '\\.')}`));
+    assert.ok(script.indexOf('stop') < script.indexOf('rm -rf'), 'services stop before their files go');
+  });
+});
+
+describe('bench: options', () => {
+  it('runs the site comparison on --masters masters unless told otherwise, on 1 in quick mode', () => {
+    assert.equal(parseBenchOptions([]).siteMasters, 2);
+    assert.equal(parseBenchOptions(['--masters', '3']).siteMasters, 3);
+    assert.equal(parseBenchOptions(['--masters', '3', '--site-masters', '1']).siteMasters, 1);
+    assert.equal(parseBenchOptions(['--quick']).siteMasters, 1);
+    assert.throws(() => parseBenchOptions(['--site-masters', '0']), /--site-masters must be a positive whole number/);
+  });
 });
 
 describe('bench: chart', () => {
+  it('puts the log-scale ticks at 1, 2 and 5 times the powers of ten in range', () => {
+    assert.deepEqual(logTicks(1, 100), [1, 2, 5, 10, 20, 50, 100]);
+    assert.deepEqual(logTicks(0.1, 1), [0.1, 0.2, 0.5, 1]);
+  });
+
   it('draws one line per tool that ran', () => {
     const s = (x: number) => summarize([x]);
     const svg = scalingChart([

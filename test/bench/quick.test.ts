@@ -25,6 +25,7 @@ describe('npm run bench -- --quick', function () {
     const run = spawnSync('npm', ['run', '-s', 'bench', '--', '--quick', '--results-dir', resultsDir], { cwd: repo, encoding: 'utf8' });
     assert.equal(run.status, 0, `the quick benchmark failed:\n${run.stdout}\n${run.stderr}`);
     assert.match(run.stdout, /\| no-op re-run \|/);
+    assert.match(run.stdout, /\| first run \(from a reset master\) \|/);
     labName = /bringing up lab (\w+)/.exec(run.stderr)?.[1] ?? '';
     assert.ok(labName, 'the benchmark did not say which lab it built');
 
@@ -39,13 +40,20 @@ describe('npm run bench -- --quick', function () {
       for (const key of ['diskless', 'ansible', 'ratio']) assert.ok(isSummary(r.equalWork[phase][key]), `equalWork.${phase}.${key}`);
     }
     assert.ok(isSummary(r.equalWork.perItemOverheadMs));
+    assert.equal(r.site.masters, 1);
+    for (const phase of ['first', 'noop']) {
+      for (const key of ['diskless', 'ansible', 'ratio']) assert.ok(isSummary(r.site[phase][key]), `site.${phase}.${key}`);
+    }
     assert.deepEqual(r.scaling.map((s: { masters: number }) => s.masters), [1, 2]);
     for (const step of r.scaling) {
       assert.ok(isSummary(step.diskless.wallMs) && isSummary(step.diskless.controllerPeakRssMb), `scaling step ${step.masters}`);
       assert.ok(step.diskless.agentPeakRssMb > 0, `no agent memory seen on ${step.masters} masters`);
-      assert.ok(isSummary(step.ansible.wallMs), `ansible on ${step.masters} masters`);
+      if (step.masters <= r.options.ansibleScaleMax) assert.ok(isSummary(step.ansible.wallMs), `ansible on ${step.masters} masters`);
+      else assert.equal(step.ansible, null, `ansible ran on ${step.masters} masters, beyond --ansible-scale-max`);
     }
-    assert.ok(r.targets['no-op re-run, Ansible / diskless'].value > 0);
+    assert.equal(r.options.ansibleScaleMax, 1);
+    assert.ok(r.targets['site no-op re-run, Ansible / diskless'].value > 0);
+    assert.ok(r.targets['equal work no-op re-run, Ansible / diskless'].value > 0);
   });
 
   it('left no lab behind', () => {
