@@ -167,6 +167,78 @@ describe('playbook templates for the kernel NFS server', () => {
   });
 });
 
+describe('nfs.sharedLog: each slave keeps its /var/log on the master', () => {
+  const logDir = (slave: { name: string }) => `/var/log/diskless/${slave.name}`;
+  const withServer = (server: string, sharedLog?: boolean) =>
+    exampleInventory((doc) => {
+      for (const m of Object.values<any>(doc.masters)) {
+        m.nfs.server = server;
+        if (sharedLog !== undefined) m.nfs.sharedLog = sharedLog;
+      }
+    });
+
+  for (const server of ['ganesha', 'kernel'] as const) {
+    for (const family of ['debian', 'gentoo'] as const) {
+      it(`${server} server, ${family}: renders byte for byte the same files with sharedLog false as without it, none naming a log export`, async () => {
+        const [absent, off] = await Promise.all([withServer(server), withServer(server, false)]);
+        for (const [i, master] of absent.masters.entries()) {
+          const without = await render(absent, master, family);
+          const disabled = await render(off, off.masters[i], family);
+          assert.deepEqual([...disabled.keys()].sort(), [...without.keys()].sort());
+          for (const [path, content] of without) {
+            assert.equal(disabled.get(path), content, `${master.name}: ${path}`);
+            assert.doesNotMatch(content, /\/var\/log\/diskless/, `${master.name}: ${path}`);
+          }
+        }
+      });
+    }
+  }
+
+  it('ganesha: exports each log directory read-write to its slave alone, Export_Id 3<n>, Pseudo the path', async () => {
+    const inventory = await withServer('ganesha', true);
+    for (const master of inventory.masters) {
+      const conf = file(await render(inventory, master, 'debian'), '/etc/ganesha/ganesha.conf');
+      const ids = [...conf.matchAll(/Export_Id = (\d+);/g)].map((m) => m[1]);
+      assert.equal(new Set(ids).size, ids.length, `duplicate Export_Id in ${ids.join(', ')}`);
+      assert.equal(ids.length, 2 * master.slaves.length + Object.keys(master.nfs.shared).length);
+      master.slaves.forEach((slave, n) => {
+        const block = conf.split(/^EXPORT \{$/m).find((b) => b.includes(`Path = ${logDir(slave)};`));
+        assert.ok(block, `${slave.name}: no export of ${logDir(slave)}`);
+        assert.match(block, new RegExp(`^  Export_Id = 3${n};$`, 'm'));
+        assert.match(block, new RegExp(`^  Pseudo = ${logDir(slave)};$`, 'm'));
+        assert.match(block, /^  Access_Type = None;$/m);
+        assert.match(block, new RegExp(`CLIENT \\{\\s+Clients = ${slave.ip.replace(/\./g, '\\.')};\\s+Access_Type = RW;\\s+Squash = No_Root_Squash;\\s+\\}`));
+        assert.equal([...conf.matchAll(/Clients = ([^;]+);/g)].filter((m) => m[1] === slave.ip).length, 2, `${slave.name}: its root and its log, nothing more`);
+      });
+    }
+  });
+
+  it('kernel server: one /etc/exports line per log directory, rw and no_root_squash to its slave alone', async () => {
+    const inventory = await withServer('kernel', true);
+    for (const master of inventory.masters) {
+      const exports = file(await render(inventory, master, 'gentoo'), '/etc/exports');
+      const logLines = exports.split('\n').filter((l) => l.startsWith('/var/log/'));
+      assert.deepEqual(logLines, master.slaves.map((s) => `${logDir(s)}\t${s.ip}(sync,rw,no_root_squash,no_all_squash,no_subtree_check)`));
+    }
+  });
+
+  for (const server of ['ganesha', 'kernel'] as const) {
+    it(`${server} server: each slave's fstab mounts its own log directory on /var/log with the inventory's options`, async () => {
+      const inventory = await withServer(server, true);
+      for (const master of inventory.masters) {
+        const files = await render(inventory, master, 'debian');
+        for (const slave of master.slaves) {
+          const fstab = file(files, `/diskless/${slave.ip}/etc/fstab`);
+          const mountPoints = fstab.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split('\t')[1]);
+          const logLines = fstab.split('\n').filter((l) => l.split('\t')[1] === '/var/log');
+          assert.deepEqual(logLines, [`${master.lan.address}:${logDir(slave)}\t/var/log\tnfs\trw,${master.nfs.mountOptions}\t0 0`]);
+          assert.ok(mountPoints.indexOf('/') < mountPoints.indexOf('/var/log'), `${slave.name}: / must be mounted before /var/log (${mountPoints.join(' ')})`);
+        }
+      }
+    });
+  }
+});
+
 describe('slave kernels per architecture', () => {
   /** The KERNEL line of a slave's pxelinux.cfg file, and its APPEND line. */
   const pxelinux = (files: Map<string, string>, mac: string) => {
