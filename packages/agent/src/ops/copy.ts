@@ -44,7 +44,7 @@ export const copy: Operation = {
     // directory's time, which the next copy would otherwise report as a change.
     const dirTimes = args.optBool('dirTimes') ?? true;
     if (!lstatOrNull(src.replace(/\/+$/, '') || '/')) throw new AgentError('ENOENT', `copy: source "src" ${src} does not exist`);
-    if (exclude.length === 0 && copyIsUnchanged(src, dest)) return { changed: false, data: { items: [] } };
+    if (copyIsUnchanged(src, dest, { exclude, delete: del, dirTimes })) return { changed: false, data: { items: [] } };
     if (!(await which('rsync'))) throw new AgentError('ENOENT', `copy: rsync is not installed on this master (needed to copy ${src} to ${dest})`);
     if (!ctx.check) await ensureParent(dest.replace(/\/+$/, '') || '/');
     const argv = rsyncArgv(src, dest, { delete: del, exclude, check: ctx.check, dirTimes });
