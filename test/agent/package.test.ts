@@ -12,6 +12,10 @@ describe('agent: package backends build the right commands', () => {
     assert.deepEqual(aptPackages.install(['tftpd-hpa', 'pxelinux']), ['apt-get', 'install', '-y', '--no-install-recommends', 'tftpd-hpa', 'pxelinux']);
     assert.deepEqual(aptPackages.remove(['tftpd-hpa']), ['apt-get', 'remove', '-y', 'tftpd-hpa']);
     assert.deepEqual(aptPackages.env, { DEBIAN_FRONTEND: 'noninteractive' });
+    assert.deepEqual(aptPackages.queryMany!(['rsync', 'busybox']), ['dpkg-query', '-W', '-f=${Package}\t${Status}\n', '--', 'rsync', 'busybox']);
+    assert.equal(aptPackages.queryMany!(['libc6:i386', 'rsync']), undefined, 'names with an architecture are asked one by one');
+    const listed = 'rsync\tinstall ok installed\nlibfoo\tdeinstall ok config-files\nlibbar\tinstall ok installed\nlibbar\tunknown ok not-installed\n';
+    assert.deepEqual(aptPackages.installedMany!(listed, ['rsync', 'libfoo', 'libbar', 'absent']), [true, false, true, false]);
   });
 
   it('portage', () => {

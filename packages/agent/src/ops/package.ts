@@ -8,6 +8,20 @@ import { AgentError, type Operation } from '../protocol.js';
 
 const BACKENDS: Record<'apt' | 'portage', PackageBackend> = { apt: aptPackages, portage: portagePackages };
 
+/** Which of the packages are installed: one query for all where the backend can, else one each. */
+async function queryInstalled(backend: PackageBackend, names: string[]): Promise<boolean[]> {
+  const many = names.length > 1 ? backend.queryMany?.(names) : undefined;
+  if (many && backend.installedMany) {
+    // dpkg-query exits 1 when a name is unknown, and still lists the others.
+    const result = await runCommand(many);
+    if (result.rc <= 1) return backend.installedMany(result.stdout, names);
+  }
+  return Promise.all(names.map(async (pkg) => {
+    const result = await runCommand(backend.query(pkg));
+    return backend.isInstalled(result.rc, result.stdout);
+  }));
+}
+
 /** Installs or removes packages; asks the package database first, so nothing runs when all is in place. */
 export const packageOp: Operation = {
   mutates: true,
@@ -20,10 +34,7 @@ export const packageOp: Operation = {
     if (!manager) throw new AgentError('ENOENT', `package: no package manager (apt-get or emerge) on this master to handle ${names.join(', ')}`);
     const backend = BACKENDS[manager];
 
-    const installed = await Promise.all(names.map(async (pkg) => {
-      const result = await runCommand(backend.query(pkg));
-      return backend.isInstalled(result.rc, result.stdout);
-    }));
+    const installed = await queryInstalled(backend, names);
     const todo = names.filter((_, i) => (state === 'present' ? !installed[i] : installed[i]));
     const data = { backend: backend.name, installed: state === 'present' ? todo : [], removed: state === 'absent' ? todo : [] };
     if (todo.length === 0) return { changed: false, data };
