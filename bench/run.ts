@@ -138,6 +138,8 @@ async function scaling(ctx: Context): Promise<ScaleStep[]> {
     const t = target(ctx, masters);
     const wall: number[] = [];
     const rss: number[] = [];
+    const controllerCpu: number[] = [];
+    const masterCpu: number[] = [];
     let agentPeak: number | null = null;
     for (let rep = 0; rep < opts.repeat; rep++) {
       const watch = watchAgentMemory(ctx.lab);
@@ -147,7 +149,10 @@ async function scaling(ctx: Context): Promise<ScaleStep[]> {
       if (agent !== null) agentPeak = Math.max(agentPeak ?? 0, agent);
       wall.push(r.wallMs);
       rss.push(r.peakRssMb);
-      log(`scaling, ${masters} masters, run ${rep + 1}/${opts.repeat}, diskless: ${(r.wallMs / 1000).toFixed(2)} s, controller ${r.peakRssMb.toFixed(0)} MB, agent ${agent ?? 'n/a'} MB`);
+      controllerCpu.push(r.cpuS);
+      // Everything else the machine did meanwhile: each master's sshd, agent and the commands it ran.
+      masterCpu.push((r.machineCpuS - r.cpuS) / masters);
+      log(`scaling, ${masters} masters, run ${rep + 1}/${opts.repeat}, diskless: ${(r.wallMs / 1000).toFixed(2)} s, controller ${r.peakRssMb.toFixed(0)} MB and ${r.cpuS.toFixed(2)} s CPU, per master ${((r.machineCpuS - r.cpuS) / masters).toFixed(2)} s CPU, agent ${agent ?? 'n/a'} MB`);
     }
     let ansible: ScaleStep['ansible'] = null;
     if (masters <= opts.ansibleScaleMax) {
@@ -156,7 +161,11 @@ async function scaling(ctx: Context): Promise<ScaleStep[]> {
       log(`scaling, ${masters} masters, ansible: ${(r.wallMs / 1000).toFixed(2)} s, ${r.peakRssMb.toFixed(0)} MB`);
       ansible = { wallMs: summarize([r.wallMs]), controllerPeakRssMb: summarize([r.peakRssMb]) };
     }
-    steps.push({ masters, diskless: { wallMs: summarize(wall), controllerPeakRssMb: summarize(rss), agentPeakRssMb: agentPeak }, ansible });
+    steps.push({
+      masters,
+      diskless: { wallMs: summarize(wall), controllerPeakRssMb: summarize(rss), agentPeakRssMb: agentPeak, controllerCpuS: summarize(controllerCpu), cpuPerMasterS: summarize(masterCpu) },
+      ansible,
+    });
   }
   return steps;
 }

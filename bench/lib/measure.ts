@@ -1,5 +1,6 @@
 // Runs one whole process and measures it from outside: wall time with hrtime, peak
-// resident memory from GNU time (the process and every child it waited for).
+// resident memory and CPU time from GNU time (the process and every child it waited
+// for), and the CPU time the whole machine spent meanwhile, from /proc/stat.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,10 @@ import { join } from 'node:path';
 export interface ProcessRun {
   wallMs: number;
   peakRssMb: number;
+  /** User and system CPU of the process and its children. */
+  cpuS: number;
+  /** CPU the whole machine spent (all processes, all CPUs) while the process ran. */
+  machineCpuS: number;
   code: number;
   stdout: string;
   stderr: string;
@@ -21,7 +26,8 @@ export async function timeProcess(argv: string[], env: NodeJS.ProcessEnv = proce
   const rssFile = join(scratch, 'rss');
   try {
     // Its own process group, so that a timeout ends the tool's children too.
-    const child = spawn(GNU_TIME, ['-f', '%M', '-o', rssFile, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const busyBefore = machineBusyS();
+    const child = spawn(GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -38,12 +44,21 @@ export async function timeProcess(argv: string[], env: NodeJS.ProcessEnv = proce
     }).finally(() => clearTimeout(timer));
     if (timedOut) throw new Error(`${argv.join(' ')} did not finish within ${timeoutMs / 1000} s and was killed; its output:\n${Buffer.concat([...stdout, ...stderr]).toString().slice(-2000)}`);
     const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-    // GNU time writes "Command exited with non-zero status N" before the figure.
-    const kb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
-    return { wallMs, peakRssMb: kb / 1024, code, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() };
+    const machineCpuS = machineBusyS() - busyBefore;
+    // GNU time writes "Command exited with non-zero status N" before the figures.
+    const [kb, user, sys] = readFileSync(rssFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+    return { wallMs, peakRssMb: kb / 1024, cpuS: user + sys, machineCpuS, code, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** CPU seconds the machine has spent busy since boot: every CPU's time but idle and iowait. */
+export function machineBusyS(stat = readFileSync('/proc/stat', 'utf8')): number {
+  const fields = stat.split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // cpu  user nice system idle iowait irq softirq steal (guest time is inside user)
+  const [user, nice, system, , , irq, softirq, steal] = fields;
+  return (user + nice + system + irq + softirq + (steal ?? 0)) / 100; // USER_HZ
 }
 
 export interface Summary {

@@ -12,7 +12,15 @@ export interface PairFigures {
 
 export interface ScaleStep {
   masters: number;
-  diskless: { wallMs: Summary; controllerPeakRssMb: Summary; agentPeakRssMb: number | null };
+  diskless: {
+    wallMs: Summary;
+    controllerPeakRssMb: Summary;
+    agentPeakRssMb: number | null;
+    /** The controller's own CPU time. */
+    controllerCpuS: Summary;
+    /** CPU the machine spent besides the controller (sshd, agent, commands), per master. */
+    cpuPerMasterS: Summary;
+  };
   ansible: { wallMs: Summary; controllerPeakRssMb: Summary } | null;
 }
 
@@ -65,18 +73,39 @@ export function resultTable(r: BenchResults): string {
     '',
     `Scaling: no-op site.json / site.yml re-run, ${r.options.slavesPerMaster} slaves per master; Ansible up to ${r.options.ansibleScaleMax} masters, one run per step`,
     '',
-    '| masters | diskless (s) | controller peak RSS (MB) | agent peak RSS (MB) | Ansible (s) | Ansible peak RSS (MB) |',
-    '|---|---|---|---|---|---|',
+    '| masters | diskless (s) | controller CPU (s) | CPU per master (s) | controller peak RSS (MB) | agent peak RSS (MB) | Ansible (s) | Ansible peak RSS (MB) |',
+    '|---|---|---|---|---|---|---|---|',
     ...r.scaling.map(
       (x) =>
-        `| ${x.masters} | ${range(x.diskless.wallMs, s)} | ${x.diskless.controllerPeakRssMb.median.toFixed(0)} | ${x.diskless.agentPeakRssMb ?? 'n/a'} | ${x.ansible ? range(x.ansible.wallMs, s) : 'not run'} | ${x.ansible ? x.ansible.controllerPeakRssMb.median.toFixed(0) : ''} |`,
+        `| ${x.masters} | ${range(x.diskless.wallMs, s)} | ${x.diskless.controllerCpuS?.median.toFixed(2) ?? 'n/a'} | ${x.diskless.cpuPerMasterS?.median.toFixed(2) ?? 'n/a'} | ${x.diskless.controllerPeakRssMb.median.toFixed(0)} | ${x.diskless.agentPeakRssMb ?? 'n/a'} | ${x.ansible ? range(x.ansible.wallMs, s) : 'not run'} | ${x.ansible ? x.ansible.controllerPeakRssMb.median.toFixed(0) : ''} |`,
     ),
+    '',
+    cpuBound(r),
     '',
     '| target | wanted | measured | met |',
     '|---|---|---|---|',
     ...Object.entries(r.targets).map(([name, t]) => `| ${name} | ${t.target} | ${t.value ?? 'n/a'} | ${t.met === null ? 'not measured' : t.met ? 'yes' : 'NO'} |`),
   ];
   return lines.join('\n');
+}
+
+/**
+ * The lab's masters share this machine's CPUs, so the scaling step is bound by the sum
+ * of their CPU time; real masters each bring their own. Says both.
+ */
+export function cpuBound(r: BenchResults): string {
+  const many = r.scaling.reduce<ScaleStep | undefined>((a, x) => (!a || x.masters > a.masters ? x : a), undefined);
+  const one = r.scaling.find((x) => x.masters === 1);
+  if (!many?.diskless.cpuPerMasterS || !one) return '';
+  const d = many.diskless;
+  const shared = (d.controllerCpuS.median + many.masters * d.cpuPerMasterS.median) / r.machine.cpus;
+  const own = Math.max(d.controllerCpuS.median, one.diskless.wallMs.median / 1000);
+  return (
+    `CPU bound: at ${many.masters} masters the controller used ${d.controllerCpuS.median.toFixed(2)} s of CPU and each master ${d.cpuPerMasterS.median.toFixed(2)} s ` +
+    `(its sshd, agent and the commands it ran). On ${r.machine.cpus} shared CPUs that is at least ${shared.toFixed(1)} s of wall time, whatever the tool does; ` +
+    `with a CPU of its own per master, as real masters have, the floor is the larger of the controller's CPU and one master's run, ${own.toFixed(1)} s ` +
+    `(${(own / (one.diskless.wallMs.median / 1000)).toFixed(1)}× the 1-master run).`
+  );
 }
 
 const BEGIN = '<!-- bench:results:begin -->';

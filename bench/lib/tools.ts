@@ -16,6 +16,10 @@ export type Tool = 'diskless' | 'ansible';
 export interface ToolRun {
   wallMs: number;
   peakRssMb: number;
+  /** The tool's own CPU (its process and children on this machine). */
+  cpuS: number;
+  /** CPU the whole machine spent during the run: the tool, sshd, agents, what they start. */
+  machineCpuS: number;
   /** Items changed, summed over the masters. */
   changed: number;
   /** What changed, where the tool says (Ansible's "TASK [name]: host" lines), to explain a failed check. */
@@ -81,7 +85,7 @@ export async function runDiskless(playbook: string, target: ToolTarget): Promise
   const report = JSON.parse(run.stdout) as { hosts: Record<string, { changed: number }> };
   const hosts = Object.values(report.hosts);
   if (hosts.length !== target.masters) fail(`diskless apply reported ${hosts.length} masters, not ${target.masters}`, run);
-  return { wallMs: run.wallMs, peakRssMb: run.peakRssMb, changed: hosts.reduce((sum, h) => sum + h.changed, 0) };
+  return { wallMs: run.wallMs, peakRssMb: run.peakRssMb, cpuS: run.cpuS, machineCpuS: run.machineCpuS, changed: hosts.reduce((sum, h) => sum + h.changed, 0) };
 }
 
 export async function runAnsible(playbook: string, target: ToolTarget, extraVars?: string): Promise<ToolRun> {
@@ -92,7 +96,7 @@ export async function runAnsible(playbook: string, target: ToolTarget, extraVars
   if (run.code !== 0) fail(`ansible-playbook ${playbook}`, run);
   const changed = recapChanged(run.stdout);
   if (changed.length !== target.masters) fail(`ansible-playbook reported ${changed.length} masters, not ${target.masters}`, run);
-  return { wallMs: run.wallMs, peakRssMb: run.peakRssMb, changed: changed.reduce((sum, n) => sum + n, 0), changedTasks: ansibleChangedTasks(run.stdout) };
+  return { wallMs: run.wallMs, peakRssMb: run.peakRssMb, cpuS: run.cpuS, machineCpuS: run.machineCpuS, changed: changed.reduce((sum, n) => sum + n, 0), changedTasks: ansibleChangedTasks(run.stdout) };
 }
 
 /** "TASK [name]: host" for every host Ansible reports as changed in a task, in order, once each. */

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { splitItems, equalWorkPlaybook } from '../../bench/lib/equal-work.js';
 import { ansibleMasterVars, benchInventory, firstMasters, lanWithNetwork } from '../../bench/lib/inventory.js';
-import { summarize } from '../../bench/lib/measure.js';
+import { machineBusyS, summarize } from '../../bench/lib/measure.js';
 import { parseBenchOptions } from '../../bench/lib/options.js';
-import { logTicks, scalingChart } from '../../bench/lib/report.js';
+import { type BenchResults, cpuBound, logTicks, scalingChart } from '../../bench/lib/report.js';
 import { resetScript, SITE_WRITES, SLAVE_KERNEL_FILES } from '../../bench/lib/site.js';
 import { ansibleChangedTasks, recapChanged } from '../../bench/lib/tools.js';
 
@@ -130,6 +130,30 @@ describe('bench: options', () => {
   });
 });
 
+const disklessStep = (wallMs: number, controllerCpuS = 0.5, cpuPerMasterS = 0.4) => ({
+  wallMs: summarize([wallMs]),
+  controllerPeakRssMb: summarize([100]),
+  agentPeakRssMb: null,
+  controllerCpuS: summarize([controllerCpuS]),
+  cpuPerMasterS: summarize([cpuPerMasterS]),
+});
+
+describe('bench: CPU accounting', () => {
+  it('reads the busy CPU time from /proc/stat, idle and iowait left out', () => {
+    assert.equal(machineBusyS('cpu  100 20 30 5000 70 1 2 3 0 0\ncpu0 1 2 3 4\n'), 1.56);
+    const now = machineBusyS();
+    assert.ok(now > 0 && machineBusyS() >= now);
+  });
+
+  it('gives the CPU floor of the largest scaling step, shared and with a CPU per master', () => {
+    const r = { machine: { cpus: 2 }, scaling: [{ masters: 1, diskless: disklessStep(1000, 0.3, 0.5), ansible: null }, { masters: 32, diskless: disklessStep(9000, 2, 0.5), ansible: null }] };
+    const text = cpuBound(r as unknown as BenchResults);
+    assert.match(text, /at 32 masters the controller used 2\.00 s of CPU and each master 0\.50 s/);
+    assert.match(text, /at least 9\.0 s of wall time/); // (2 + 32 × 0.5) / 2
+    assert.match(text, /the floor is the larger of the controller's CPU and one master's run, 2\.0 s \(2\.0× the 1-master run\)/);
+  });
+});
+
 describe('bench: chart', () => {
   it('puts the log-scale ticks at 1, 2 and 5 times the powers of ten in range', () => {
     assert.deepEqual(logTicks(1, 100), [1, 2, 5, 10, 20, 50, 100]);
@@ -139,8 +163,8 @@ describe('bench: chart', () => {
   it('draws one line per tool that ran', () => {
     const s = (x: number) => summarize([x]);
     const svg = scalingChart([
-      { masters: 1, diskless: { wallMs: s(900), controllerPeakRssMb: s(100), agentPeakRssMb: 40 }, ansible: { wallMs: s(9000), controllerPeakRssMb: s(50) } },
-      { masters: 4, diskless: { wallMs: s(1000), controllerPeakRssMb: s(100), agentPeakRssMb: 40 }, ansible: null },
+      { masters: 1, diskless: { ...disklessStep(900), agentPeakRssMb: 40 }, ansible: { wallMs: s(9000), controllerPeakRssMb: s(50) } },
+      { masters: 4, diskless: { ...disklessStep(1000), agentPeakRssMb: 40 }, ansible: null },
     ]);
     assert.match(svg, /^<svg /);
     assert.equal((svg.match(/<polyline /g) ?? []).length, 2);
