@@ -145,6 +145,18 @@ describe('loadInventory', () => {
       });
     });
 
+    it('refuses nfs.sharedLog beside a shared /var/log', async () => {
+      const file = fixture('inventory', 'shared-log-twice.json');
+      const errors = await inputErrorsOf(() => loadInventory(file));
+      assert.equal(errors.length, 1, 'master-b has sharedLog false: its shared /var/log is fine');
+      assertError(errors, {
+        file,
+        pointer: '/masters/master-a/nfs/sharedLog',
+        line: '"sharedLog": true',
+        message: 'master master-a: nfs.sharedLog gives each slave its own /var/log, and nfs.shared also shares /var/log with all of them: keep one',
+      });
+    });
+
     it('refuses master and slave names that would escape /diskless', async () => {
       const file = fixture('inventory', 'escape-names.json');
       const errors = await inputErrorsOf(() => loadInventory(file));

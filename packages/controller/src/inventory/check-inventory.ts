@@ -1,5 +1,6 @@
 // Checks the schema cannot express: names safe under /diskless, slave addresses that
-// fit their master's LAN, nothing used twice, private keys that can be read.
+// fit their master's LAN, nothing used twice, one /var/log per slave, private keys
+// that can be read.
 import { readFile } from 'node:fs/promises';
 import type { InputError } from '../errors.js';
 import { errorAt, locate, type JsonDocument } from '../json/json-document.js';
@@ -54,6 +55,19 @@ export function checkAddresses(doc: JsonDocument, inventory: Inventory): InputEr
     }
   }
   return errors;
+}
+
+/** `nfs.sharedLog` mounts each slave's own /var/log; a shared /var/log would mount over it. */
+export function checkSharedLog(doc: JsonDocument, inventory: Inventory): InputError[] {
+  return inventory.masters
+    .filter((master) => master.nfs.sharedLog === true && Object.keys(master.nfs.shared).some((dir) => dir.replace(/\/+$/, '') === '/var/log'))
+    .map((master) =>
+      errorAt(
+        doc,
+        joinPointer(masterPointer(master), 'nfs', 'sharedLog'),
+        `master ${master.name}: nfs.sharedLog gives each slave its own /var/log, and nfs.shared also shares /var/log with all of them: keep one`,
+      ),
+    );
 }
 
 /** Each slave MAC and IP, and each master's SSH endpoint, is used once in the whole inventory. */

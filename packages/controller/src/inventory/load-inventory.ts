@@ -7,7 +7,7 @@ import { validateDocument } from '../json/schema-validator.js';
 import { schemaValidators } from '../json/schemas.js';
 import type { Inventory } from '../types.js';
 import { applyDefaults } from './apply-defaults.js';
-import { checkAddresses, checkDuplicates, checkNames, checkPrivateKeys } from './check-inventory.js';
+import { checkAddresses, checkDuplicates, checkNames, checkPrivateKeys, checkSharedLog } from './check-inventory.js';
 import type { RawInventory } from './raw-inventory.js';
 
 export async function loadInventory(file: string): Promise<Inventory> {
@@ -22,6 +22,7 @@ export async function loadInventory(file: string): Promise<Inventory> {
     ...checkNames(doc, inventory),
     ...checkAddresses(doc, inventory),
     ...checkDuplicates(doc, inventory),
+    ...checkSharedLog(doc, inventory),
     ...(await checkPrivateKeys(doc, raw, inventory)),
   ];
   if (problems.length > 0) throw new InputErrors(problems);
