@@ -7,6 +7,7 @@ import { UnreachableError } from '../errors.js';
 import type { Master } from '../types.js';
 import { AgentClient } from './agent-client.js';
 import { loadAgentBundle } from './agent-bundle.js';
+import { openTcpSocket } from './tcp-socket.js';
 import type { AgentConnection, ConnectOptions } from './connection.js';
 import {
   appendKnownHost,
@@ -176,9 +177,9 @@ export async function connectSsh(master: Master, options: ConnectOptions = {}): 
   const setupTimeoutMs = Math.max(timeoutMs * 6, 60_000);
   const ssh = new NodeSSH();
   try {
+    const sock = await openTcpSocket(host, port, timeoutMs);
     await ssh.connect({
-      host,
-      port,
+      sock,
       username: user,
       privateKeyPath: master.ssh.privateKey,
       agent: master.ssh.agent ?? process.env.SSH_AUTH_SOCK,
