@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { accessSync, constants, statSync } from 'node:fs';
 import { AgentError } from '../protocol.js';
 
 export interface RunOptions {
@@ -118,7 +117,11 @@ export async function runChecked(argv: string[], options: RunOptions = {}): Prom
   return result;
 }
 
-/** Finds an executable on PATH (or an absolute path); null when absent. */
+/**
+ * Finds an executable on PATH (or an absolute path); null when absent. The checks are
+ * synchronous: a few stat calls cost microseconds, one thread-pool round trip each
+ * costs more, and facts look up some twenty commands.
+ */
 export async function which(command: string): Promise<string | null> {
   const candidates = command.includes('/')
     ? [command]
@@ -129,7 +132,9 @@ export async function which(command: string): Promise<string | null> {
         .map((dir) => `${dir}/${command}`);
   for (const candidate of candidates) {
     try {
-      await access(candidate, constants.X_OK);
+      // stat first: most candidates do not exist, and a throw per miss costs more than the check.
+      if (!statSync(candidate, { throwIfNoEntry: false })?.isFile()) continue;
+      accessSync(candidate, constants.X_OK);
       return candidate;
     } catch {
       // try the next directory
