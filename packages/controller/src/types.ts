@@ -74,6 +74,8 @@ export interface Play {
   hosts: string; // "masters", "all", or a comma list of master names
   vars: Record<string, unknown>;
   tags?: string[];
+  /** false: the play reads no facts (Ansible's gather_facts). */
+  gatherFacts: boolean;
   tasks: Task[];
   handlers: Task[];
 }

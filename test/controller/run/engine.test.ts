@@ -111,6 +111,23 @@ describe('engine (local agent)', function () {
     assert.deepEqual(summary.hosts.m1.tasks.map((t) => t.name), ['Gather facts', 'Make the directory', 'Extra file']);
   });
 
+  it('asks for no facts when every play says gather_facts false, and says so when a template wants them', async () => {
+    const noFacts = { ...sitePlay, gather_facts: false };
+    const { summary } = await run(ws, noFacts);
+    assert.equal(exitCodeOf(summary), 0);
+    assert.equal(task(summary, 'm1', 'Gather facts'), undefined);
+    assert.equal(task(summary, 'm1', 'Write items').status, 'changed');
+
+    const second = { name: 'facts', hosts: 'masters', tasks: [{ name: 'Show the OS', debug: { msg: 'os={{facts.os.id}}' } }] };
+    const both = await run(ws, [noFacts, second]);
+    assert.equal(task(both.summary, 'm1', 'Gather facts').status, 'ok', 'one play that wants facts is enough');
+    assert.match(task(both.summary, 'm1', 'Show the OS').msg ?? '', /^os=\w+/);
+
+    const wanting = await run(ws, [{ ...second, gather_facts: false }]);
+    assert.equal(exitCodeOf(wanting.summary), 2);
+    assert.match(task(wanting.summary, 'm1', 'Show the OS').msg ?? '', /facts/);
+  });
+
   it('stops a failing master without stopping the others, and skips its handlers', async () => {
     ws.inventory({ m1: masterEntry(), m2: masterEntry() });
     const failing = {

@@ -124,10 +124,15 @@ class MasterRun {
       await this.setupStep('Take the run lock', () => agent.request('lock', { holder: lockHolder() }), false);
       if (this.stopped) return;
     }
-    const answer = await this.setupStep('Gather facts', () => agent.request('facts', {}), true);
-    if (!answer) return;
-    const facts = answer.data ?? {};
-    await this.options.onFacts?.(this.master, facts);
+    let facts: Record<string, unknown> = {};
+    // As in Ansible, plays may say they need no facts; the master is asked only if one
+    // does (or if there are no plays: then facts are what the run is for).
+    if (this.plays.length === 0 || this.plays.some((play) => play.gatherFacts && playTargets(play, this.master))) {
+      const answer = await this.setupStep('Gather facts', () => agent.request('facts', {}), true);
+      if (!answer) return;
+      facts = answer.data ?? {};
+      await this.options.onFacts?.(this.master, facts);
+    }
 
     const { inventory, master } = this;
     const state = createMasterState(inventory, master, facts, agent, this.options.hostContext);

@@ -19,6 +19,7 @@ interface RawPlay {
   hosts?: string;
   vars?: Record<string, unknown>;
   tags?: string | string[];
+  gather_facts?: boolean;
   tasks: RawTask[];
   handlers?: RawTask[];
 }
@@ -110,6 +111,7 @@ class PlaybookLoader {
         hosts: raw.hosts ?? 'masters',
         vars: raw.vars ?? {},
         ...(raw.tags !== undefined ? { tags: names(raw.tags) } : {}),
+        gatherFacts: raw.gather_facts ?? true,
         tasks,
         handlers,
       },
