@@ -52,7 +52,8 @@ describe('npm run bench -- --quick', function () {
       else assert.equal(step.ansible, null, `ansible ran on ${step.masters} masters, beyond --ansible-scale-max`);
     }
     assert.equal(r.options.ansibleScaleMax, 1);
-    assert.ok(r.targets['site no-op re-run, Ansible / diskless'].value > 0);
+    assert.ok(r.site.noop.ratio.median > 0);
+    for (const step of r.scaling) assert.ok(step.diskless.controllerCpuS.median > 0 && step.diskless.cpuPerMasterS.median > 0, `CPU figures of step ${step.masters}`);
     assert.ok(r.targets['equal work no-op re-run, Ansible / diskless'].value > 0);
   });
 
