@@ -6,6 +6,7 @@
 // any other case rsync runs and decides.
 import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
+import { lstatOrNull } from '../lib/metadata.js';
 import { type ExcludeMatcher, excludeMatcher } from '../lib/rsync-exclude.js';
 
 export interface CopyOptions {
@@ -14,17 +15,9 @@ export interface CopyOptions {
   dirTimes: boolean;
 }
 
-function lstatOrUndefined(path: string): Stats | undefined {
-  try {
-    return lstatSync(path);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Where rsync puts a single file or link copied from `src` to `dest`. */
 export function singleCopyTarget(src: string, dest: string): string {
-  const into = dest.endsWith('/') || lstatOrUndefined(dest)?.isDirectory();
+  const into = dest.endsWith('/') || lstatOrNull(dest)?.isDirectory();
   return into ? join(dest, basename(src)) : dest;
 }
 
@@ -58,7 +51,7 @@ class TreeComparison {
       const from = lstatSync(fromPath);
       if (this.excluded(relative, from.isDirectory())) continue;
       const toPath = join(toDir, name);
-      const to = lstatOrUndefined(toPath);
+      const to = lstatOrNull(toPath);
       if (!to || !sameEntry(from, to, fromPath, toPath, this.options.dirTimes)) return false;
       if (from.isDirectory() && !this.children(fromPath, toPath, relative)) return false;
     }
@@ -82,18 +75,18 @@ export function copyIsUnchanged(src: string, dest: string, options: CopyOptions)
   if (!excluded) return false;
   const contentsOnly = src.endsWith('/');
   const fromPath = src.replace(/\/+$/, '') || '/';
-  const from = lstatOrUndefined(fromPath);
+  const from = lstatOrNull(fromPath);
   if (!from) return false;
   // "src/" is the contents of src, put into dest; "src" is src itself, put into dest/.
   const name = basename(fromPath);
   if (!from.isDirectory()) {
     if (contentsOnly || !(from.isFile() || from.isSymbolicLink()) || excluded(name, false)) return false;
     const target = singleCopyTarget(src, dest);
-    const to = lstatOrUndefined(target);
+    const to = lstatOrNull(target);
     return !!to && sameEntry(from, to, fromPath, target, options.dirTimes);
   }
   const toPath = contentsOnly ? dest.replace(/\/+$/, '') || '/' : join(dest, name);
-  const to = lstatOrUndefined(toPath);
+  const to = lstatOrNull(toPath);
   if (!to || (!contentsOnly && excluded(name, true))) return false;
   if (!sameEntry(from, to, fromPath, toPath, options.dirTimes)) return false;
   try {
