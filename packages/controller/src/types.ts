@@ -25,11 +25,16 @@ export interface Lan {
   broadcast: string;
 }
 
+export type Firmware = 'auto' | 'bios' | 'uefi';
+
 export interface Slave {
   name: string;
   mac: string; // lowercase aa:bb:cc:dd:ee:ff
   ip: string;
   boot: 'pxe' | 'etherboot';
+  firmware: Firmware; // the slave's own, else its master's boot.firmware, else auto
+  interface: string; // boot interface as the slave's kernel names it
+  interfaceGiven: boolean; // false: the default name, kept by net.ifnames=0
   arch?: string;
   services?: string[]; // runlevel links in the slave root
   [extra: string]: unknown;

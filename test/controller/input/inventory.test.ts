@@ -31,7 +31,16 @@ describe('loadInventory', () => {
     it('lowercases MACs and fills slave defaults', async () => {
       const [a] = (await loadInventory(fixture('inventory', 'valid.json'))).masters;
       const slave10 = a!.slaves.find((s) => s.name === 'slave10')!;
-      assert.deepEqual(slave10, { name: 'slave10', mac: '00:02:a5:04:3b:6a', ip: '192.168.1.30', boot: 'pxe', services: [] });
+      assert.deepEqual(slave10, {
+        name: 'slave10',
+        mac: '00:02:a5:04:3b:6a',
+        ip: '192.168.1.30',
+        boot: 'pxe',
+        firmware: 'auto',
+        interface: 'eth0',
+        interfaceGiven: false,
+        services: [],
+      });
       assert.equal(a!.slaves.find((s) => s.name === 'slave9')!.arch, 'i686');
     });
 
@@ -154,6 +163,26 @@ describe('loadInventory', () => {
         pointer: '/masters/master-a/nfs/sharedLog',
         line: '"sharedLog": true',
         message: 'master master-a: nfs.sharedLog gives each slave its own /var/log, and nfs.shared also shares /var/log with all of them: keep one',
+      });
+    });
+
+    it('refuses firmware that cannot boot the slave: Etherboot on UEFI, arm64 on BIOS, its own or its master\'s', async () => {
+      const file = fixture('inventory', 'firmware.json');
+      const errors = await inputErrorsOf(() => loadInventory(file));
+      assert.equal(errors.length, 4, errors.map(String).join('\n'));
+      assertError(errors, {
+        file,
+        pointer: '/masters/master-a/slaves/old/firmware',
+        line: '"old":',
+        message: 'slave old: boot etherboot needs BIOS firmware, and its firmware is uefi: use boot pxe for a UEFI slave, or firmware bios',
+      });
+      assertError(errors, { file, pointer: '/masters/master-a/slaves/arm/firmware', line: '"arm":', message: 'slave arm: aarch64 machines boot UEFI only, not firmware bios' });
+      assertError(errors, { file, pointer: '/masters/master-a/slaves/armeb/boot', line: '"armeb":', message: 'slave armeb: arm64 machines boot UEFI only, not boot etherboot' });
+      assertError(errors, {
+        file,
+        pointer: '/masters/master-b/boot/firmware',
+        line: '"boot": { "firmware": "uefi" }',
+        message: "slave inherits: boot etherboot needs BIOS firmware, and its firmware is uefi (from master-b's boot.firmware): use boot pxe for a UEFI slave, or firmware bios",
       });
     });
 

@@ -2,7 +2,7 @@ import { which } from '../lib/run-command.js';
 
 export const KNOWN_COMMANDS = [
   'node', 'rsync', 'dhcpd', 'in.tftpd', 'exportfs', 'ganesha.nfsd', 'rpcbind', 'emerge', 'portageq', 'apt-get',
-  'dpkg-query', 'service', 'rc-service', 'rc-update', 'update-rc.d', 'systemctl', 'mknod', 'make',
+  'dpkg-query', 'service', 'rc-service', 'rc-update', 'update-rc.d', 'systemctl', 'mknod', 'make', 'mkelf-linux',
 ] as const;
 
 /** Path of each command the playbooks care about, or null when it is not installed. */

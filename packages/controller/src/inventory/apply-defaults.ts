@@ -2,7 +2,7 @@
 // defaults filled in, paths made absolute, MACs lowercased, LAN addresses derived.
 import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import type { Inventory, Lan, Master, Slave, SshSettings } from '../types.js';
+import type { Firmware, Inventory, Lan, Master, Slave, SshSettings } from '../types.js';
 import { broadcastOf, netmaskOf, networkOf } from './ipv4.js';
 import type { RawInventory, RawMaster, RawSlave } from './raw-inventory.js';
 
@@ -31,7 +31,7 @@ function buildMaster(file: string, name: string, raw: RawMaster, inv: RawInvento
     lan: buildLan(raw.lan),
     nfs: { ...raw.nfs, mountOptions: raw.nfs.mountOptions ?? NFS_MOUNT_OPTIONS_DEFAULT, shared: raw.nfs.shared ?? {} },
     slaves: Object.entries(raw.slaves ?? {})
-      .map(([slaveName, s]) => buildSlave(slaveName, s))
+      .map(([slaveName, s]) => buildSlave(slaveName, s, raw.boot?.firmware ?? 'auto'))
       .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true })),
     vars: { ...vars, ...ownVars },
     ...(connection ? { connection } : {}),
@@ -59,6 +59,17 @@ function buildLan(raw: RawMaster['lan']): Lan {
   };
 }
 
-function buildSlave(name: string, raw: RawSlave): Slave {
-  return { ...raw, name, mac: raw.mac.toLowerCase(), boot: raw.boot ?? 'pxe', services: raw.services ?? [] };
+const SLAVE_INTERFACE_DEFAULT = 'eth0';
+
+function buildSlave(name: string, raw: RawSlave, masterFirmware: Firmware): Slave {
+  return {
+    ...raw,
+    name,
+    mac: raw.mac.toLowerCase(),
+    boot: raw.boot ?? 'pxe',
+    firmware: raw.firmware ?? masterFirmware,
+    interface: raw.interface ?? SLAVE_INTERFACE_DEFAULT,
+    interfaceGiven: raw.interface !== undefined,
+    services: raw.services ?? [],
+  };
 }

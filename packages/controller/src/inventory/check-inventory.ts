@@ -70,6 +70,34 @@ export function checkSharedLog(doc: JsonDocument, inventory: Inventory): InputEr
     );
 }
 
+/** Architectures whose machines have UEFI firmware only (no BIOS, no Etherboot). */
+export const UEFI_ONLY_ARCHS = new Set(['arm64', 'aarch64']);
+
+/**
+ * Firmware that cannot boot the way the slave asks: Etherboot images and PXELINUX are
+ * BIOS programs. The pointer is the slave's own firmware field when it has one, else
+ * the master's boot.firmware that it inherits.
+ */
+export function checkFirmware(doc: JsonDocument, raw: RawInventory, inventory: Inventory): InputError[] {
+  const errors: InputError[] = [];
+  for (const master of inventory.masters) {
+    for (const slave of master.slaves) {
+      const own = raw.masters[master.name]?.slaves?.[slave.name]?.firmware !== undefined;
+      const pointer = own ? joinPointer(slavePointer(master, slave.name), 'firmware') : joinPointer(masterPointer(master), 'boot', 'firmware');
+      const from = own ? '' : ` (from ${master.name}'s boot.firmware)`;
+      if (slave.boot === 'etherboot' && slave.firmware === 'uefi') {
+        errors.push(errorAt(doc, pointer, `slave ${slave.name}: boot etherboot needs BIOS firmware, and its firmware is uefi${from}: use boot pxe for a UEFI slave, or firmware bios`));
+      }
+      const uefiOnly = slave.arch !== undefined && UEFI_ONLY_ARCHS.has(slave.arch);
+      if (uefiOnly && (slave.firmware === 'bios' || slave.boot === 'etherboot')) {
+        const what = slave.boot === 'etherboot' ? 'boot etherboot' : `firmware bios${from}`;
+        errors.push(errorAt(doc, slave.boot === 'etherboot' ? joinPointer(slavePointer(master, slave.name), 'boot') : pointer, `slave ${slave.name}: ${slave.arch} machines boot UEFI only, not ${what}`));
+      }
+    }
+  }
+  return errors;
+}
+
 /** Each slave MAC and IP, and each master's SSH endpoint, is used once in the whole inventory. */
 export function checkDuplicates(doc: JsonDocument, inventory: Inventory): InputError[] {
   const errors: InputError[] = [];

@@ -7,7 +7,7 @@ import { validateDocument } from '../json/schema-validator.js';
 import { schemaValidators } from '../json/schemas.js';
 import type { Inventory } from '../types.js';
 import { applyDefaults } from './apply-defaults.js';
-import { checkAddresses, checkDuplicates, checkNames, checkPrivateKeys, checkSharedLog } from './check-inventory.js';
+import { checkAddresses, checkDuplicates, checkFirmware, checkNames, checkPrivateKeys, checkSharedLog } from './check-inventory.js';
 import type { RawInventory } from './raw-inventory.js';
 
 export async function loadInventory(file: string): Promise<Inventory> {
@@ -23,6 +23,7 @@ export async function loadInventory(file: string): Promise<Inventory> {
     ...checkAddresses(doc, inventory),
     ...checkDuplicates(doc, inventory),
     ...checkSharedLog(doc, inventory),
+    ...checkFirmware(doc, raw, inventory),
     ...(await checkPrivateKeys(doc, raw, inventory)),
   ];
   if (problems.length > 0) throw new InputErrors(problems);

@@ -1,3 +1,4 @@
+import type { Firmware } from '../types.js';
 // The inventory as written in the file, after schema validation and before defaults.
 
 export interface RawSsh {
@@ -14,6 +15,8 @@ export interface RawSlave {
   mac: string;
   ip: string;
   boot?: 'pxe' | 'etherboot';
+  firmware?: Firmware;
+  interface?: string;
   arch?: string;
   services?: string[];
   [extra: string]: unknown;
@@ -23,6 +26,7 @@ export interface RawMaster {
   connection?: 'ssh' | 'local';
   ssh?: RawSsh;
   lan: { interface: string; address: string; prefix: number; routers?: string; dns?: string[] };
+  boot?: { firmware?: Firmware };
   nfs: { server: 'kernel' | 'ganesha'; mountOptions?: string; shared?: Record<string, 'ro' | 'rw'>; [k: string]: unknown };
   vars?: Record<string, unknown>;
   slaves?: Record<string, RawSlave>;

@@ -1,7 +1,7 @@
 // Renders Handlebars templates and templated task arguments on the controller, strictly:
 // an undefined variable is an error naming the template file, the line and the variable.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import Handlebars from 'handlebars';
 import { InputError } from '../errors.js';
 import { joinPointer } from '../json/pointer.js';
@@ -39,6 +39,25 @@ export function createRenderer(): Renderer {
   });
   const files = new Map<string, Compiled>();
   const strings = new Map<string, Compiled>();
+  const partialDirs = new Set<string>();
+
+  // A template may include `{{> name}}` from partials/name.hbs beside it: one text
+  // shared by several file formats (a kernel command line in PXELINUX and GRUB files).
+  const registerPartials = (templateDir: string) => {
+    const dir = join(templateDir, 'partials');
+    if (partialDirs.has(dir)) return;
+    partialDirs.add(dir);
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((f) => f.endsWith('.hbs'));
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const source = readFileSync(join(dir, name), 'utf8').replace(/\n$/, '');
+      handlebars.registerPartial(basename(name, '.hbs'), handlebars.compile(source, COMPILE_OPTIONS));
+    }
+  };
 
   const compile = (source: string, where: TemplateSource): Compiled => {
     let ast: hbs.AST.Program;
@@ -109,6 +128,7 @@ export function createRenderer(): Renderer {
       } catch {
         throw new InputError('template file not found or unreadable', { file: path });
       }
+      registerPartials(dirname(path));
       compiled = compile(source, { file: path });
       files.set(path, compiled);
     }
