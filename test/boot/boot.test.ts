@@ -1,8 +1,8 @@
 // Diskless slaves really boot: virtual machines with no disk, on a lab master's LAN
 // with the MACs of slaves from the inventory, boot over the network from what
-// `diskless apply playbooks/site.json` set up (DHCP, PXELINUX over TFTP, the slave
-// kernel and initramfs, the root over NFS), and each one's init prints a line that
-// only that slave's root can produce.
+// `diskless apply playbooks/site.json` set up (DHCP, PXELINUX over TFTP on BIOS, GRUB
+// on UEFI, the slave kernel and initramfs, the root over NFS), and each one's init
+// prints a line that only that slave's root can produce.
 //
 // Needs root and qemu-system-x86_64; DISKLESS_SKIP_BOOT=1 skips it. A failed boot
 // leaves the serial console and the master's logs in .lab/boot-failures/<time>/.
@@ -16,12 +16,18 @@ import { join, relative, resolve } from 'node:path';
 import { freeManagementNetwork, type Lab, labDown, labExec, labUp, masterRootPath, writeLabInventory } from '../lab/index.js';
 import { apply, type ApplyReport, failures, repoRoot } from '../e2e/slave-clients.js';
 import { collectMasterEvidence, evidenceDir } from './evidence.js';
-import { BootVm } from './vm.js';
+import { BootVm, OVMF_CODE } from './vm.js';
 
 const LAB_NAME = 'boot';
 const MASTER = 'master-a';
-// Two PXE slaves of the same master, booted at once: one core each under TCG.
-const SLAVES = ['slave21', 'slave23'];
+// Two slaves of the same master, booted at once (one core each under TCG): a BIOS
+// machine (SeaBIOS, iPXE ROM, pxelinux.0) and a UEFI one (OVMF's own PXE, GRUB). The
+// example inventory leaves slave21's firmware to auto and fixes slave22's to uefi.
+const BOOTS = [
+  { name: 'slave21', firmware: 'bios', loaderStarted: /iPXE/ },
+  { name: 'slave22', firmware: 'uefi', loaderStarted: /NBP filename is grub\/x86_64-efi\/core\.efi/ },
+] as const;
+const SLAVES = BOOTS.map((b) => b.name);
 const BOOT_TIMEOUT_MS = 8 * 60_000;
 // Written into the slave's root before the boot; the slave's boot script prints it.
 const TOKEN_FILE = 'etc/diskless-boot-token';
@@ -44,6 +50,7 @@ function whyNotRunnable(): string | null {
   } catch {
     return 'qemu-system-x86_64 is not installed (apt-get install qemu-system-x86 ipxe-qemu)';
   }
+  if (!existsSync(OVMF_CODE)) return `${OVMF_CODE} is missing: the UEFI machine needs OVMF (apt-get install ovmf)`;
   return null;
 }
 
@@ -100,7 +107,7 @@ describe('diskless slaves boot from a lab master', function () {
     console.log(`      apply took ${seconds(Date.now() - started)}`);
     assert.equal(report.code, 0, failures(report));
     const root = masterRootPath(lab!, MASTER);
-    for (const file of ['pxelinux.0', 'ldlinux.c32', 'bzImage']) {
+    for (const file of ['pxelinux.0', 'ldlinux.c32', 'bzImage', 'grub/x86_64-efi/core.efi']) {
       assert.ok(readFileSync(join(root, 'diskless', file)).length > 0, `${MASTER}: /diskless/${file} is empty`);
     }
   });
@@ -109,7 +116,7 @@ describe('diskless slaves boot from a lab master', function () {
     assert.equal(report?.code, 0, 'the apply failed: nothing to boot from');
     const master = lab!.masters.find((m) => m.name === MASTER)!;
     const boots = await Promise.allSettled(
-      SLAVES.map(async (name, index) => {
+      BOOTS.map(async ({ name, firmware, loaderStarted }, index) => {
         const slave = slaves[name];
         const token = randomBytes(12).toString('hex');
         writeFileSync(join(masterRootPath(lab!, MASTER), 'diskless', slave.ip, TOKEN_FILE), `${token}\n`);
@@ -117,18 +124,26 @@ describe('diskless slaves boot from a lab master', function () {
         const standIn = await labExec(lab!, `${MASTER}/${name}`, ['ip', 'link', 'set', 'eth0', 'down']);
         assert.equal(standIn.code, 0, `${name}: ${standIn.stderr}`);
 
-        const vm = new BootVm({ netns: master.netns, bridge: master.lan.interface, tap: `boottap${index}`, mac: slave.mac, serialLog: serialLog(name) });
+        const vm = new BootVm({
+          netns: master.netns,
+          bridge: master.lan.interface,
+          tap: `boottap${index}`,
+          mac: slave.mac,
+          serialLog: serialLog(name),
+          firmware,
+          uefiVars: join(scratch, `ovmf-vars-${name}.fd`),
+        });
         vms.push(vm);
         const started = Date.now();
         const serial = await vm.start();
         const since = () => seconds(Date.now() - started);
         const timeLeft = () => BOOT_TIMEOUT_MS - (Date.now() - started);
         try {
-          await serial.waitForLine(/iPXE/, 60_000);
+          await serial.waitForLine(loaderStarted, 90_000);
           const kernel = await serial.waitForLine(/Linux version \S+/, timeLeft());
-          console.log(`      ${name}: kernel ${/Linux version (\S+)/.exec(kernel)![1]} started after ${since()}`);
+          console.log(`      ${name} (${firmware}): kernel ${/Linux version (\S+)/.exec(kernel)![1]} started after ${since()}`);
           const line = await serial.waitForLine(MARKER, timeLeft(), BOOT_WENT_WRONG);
-          console.log(`      ${name}: init on its NFS root printed its marker after ${since()}`);
+          console.log(`      ${name} (${firmware}): init on its NFS root printed its marker after ${since()}`);
           const [, hostname, printed] = MARKER.exec(line)!;
           assert.equal(hostname, name, `${name}'s marker names another host than its own /etc/hostname`);
           assert.equal(printed, token, `${name}'s marker carries another token than the one written into its root`);

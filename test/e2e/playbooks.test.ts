@@ -10,6 +10,7 @@ import { type Lab, labDown, labUp, masterRootPath } from '../lab/index.js';
 import {
   apply,
   ClientScratch,
+  DHCP_CLIENTS,
   dhcpLease,
   failures,
   nfsCat,
@@ -20,14 +21,18 @@ import {
   tftpGet,
 } from './slave-clients.js';
 
+type Firmware = 'auto' | 'bios' | 'uefi';
 interface SlaveSpec {
   mac: string;
   ip: string;
-  boot: 'pxe' | 'etherboot';
+  boot?: 'pxe' | 'etherboot';
+  firmware?: Firmware;
+  interface?: string;
   services?: string[];
 }
 interface MasterSpec {
   ssh: { host: string };
+  boot?: { firmware?: Firmware };
   lan: { interface: string; address: string; prefix: number; routers?: string; dns?: string[] };
   nfs: { server: string; mountOptions: string; shared: Record<string, 'ro' | 'rw'> };
   slaves: Record<string, SlaveSpec>;
@@ -41,8 +46,13 @@ interface InventoryDoc {
 const exampleInventory = join(repoRoot, 'examples/lab/inventory.json');
 const site = join(repoRoot, 'playbooks/site.json');
 
-/** Other subnets (one not a /24), more slaves, the same lab keys as the example. */
+/**
+ * Other subnets (one not a /24), more slaves, every firmware setting (a master whose
+ * slaves default to BIOS, slaves fixed to UEFI or BIOS, the rest auto), a named boot
+ * interface, and the same lab keys as the example.
+ */
 function generatedInventory(example: InventoryDoc): InventoryDoc {
+  const firmwareOf = [undefined, undefined, 'uefi', 'bios'] as const;
   const slaves = (net: string, first: number, count: number, mac: number) =>
     Object.fromEntries(
       Array.from({ length: count }, (_, i) => [
@@ -50,7 +60,8 @@ function generatedInventory(example: InventoryDoc): InventoryDoc {
         {
           mac: `02:00:0b:${mac.toString(16).padStart(2, '0')}:00:${(first + i).toString(16).padStart(2, '0')}`,
           ip: `${net}.${first + i}`,
-          boot: i === 2 ? 'etherboot' : 'pxe',
+          ...(firmwareOf[i] ? { firmware: firmwareOf[i] } : {}),
+          ...(i === 1 ? { interface: 'enp1s0' } : {}),
           services: i === 0 ? ['ssh', 'cron'] : ['ssh'],
         } satisfies SlaveSpec,
       ]),
@@ -69,6 +80,7 @@ function generatedInventory(example: InventoryDoc): InventoryDoc {
       'gen-b': {
         ssh: { host: '10.231.0.32' },
         lan: { interface: 'lan1', address: '172.29.3.1', prefix: 26, routers: '172.29.3.1', dns: ['172.29.3.1'] },
+        boot: { firmware: 'bios' },
         nfs,
         slaves: slaves('172.29.3', 40, 3, 2),
       },
@@ -78,6 +90,16 @@ function generatedInventory(example: InventoryDoc): InventoryDoc {
 
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 const pxelinuxName = (mac: string) => `01-${mac.toLowerCase().replace(/:/g, '-')}`;
+const UEFI_LOADER = 'grub/x86_64-efi/core.efi';
+const firmwareOf = (master: MasterSpec, slave: SlaveSpec): Firmware => slave.firmware ?? master.boot?.firmware ?? 'auto';
+/** The file a PXE client of that architecture must be handed: the inventory's firmware, else the client's word. */
+function expectedLoader(firmware: Firmware, clientArch: number): string {
+  if (firmware === 'bios') return 'pxelinux.0';
+  if (firmware === 'uefi') return UEFI_LOADER;
+  return clientArch === 0 ? 'pxelinux.0' : UEFI_LOADER;
+}
+/** The kernel command line's interface part: a named interface, else eth0 kept by net.ifnames=0. */
+const interfaceArgs = (slave: SlaveSpec) => (slave.interface ? new RegExp(`(^|\\s)ip=:::::${slave.interface}:dhcp\\s`) : /(^|\s)ip=dhcp\s.*\snet\.ifnames=0(\s|$)/);
 
 interface Scenario {
   title: string;
@@ -138,18 +160,32 @@ for (const scenario of scenarios) {
       }
     });
 
-    it('gives each slave its fixed address and boot file from its own master', async () => {
+    it("gives each slave its fixed address and its firmware's loader from its own master, BIOS and UEFI clients alike", async () => {
       for (const [masterName, master] of masters()) {
         for (const [slaveName, slave] of slavesOf(master)) {
-          const vendor = slave.boot === 'pxe' ? 'PXEClient' : 'Etherboot-5.4';
-          const lease = await dhcpLease(lab, target(masterName, slaveName), vendor, scratch);
-          assert.ok(lease, `${slaveName} got no lease`);
-          assert.equal(lease.ip, slave.ip, `${slaveName}'s address`);
-          assert.equal(lease.siaddr, master.lan.address, `${slaveName}'s next-server`);
-          assert.equal(lease.bootFile, slave.boot === 'pxe' ? 'pxelinux.0' : 'vmlinuz.elf', `${slaveName}'s boot file`);
-          assert.equal(lease.hostname, slaveName);
+          const firmware = firmwareOf(master, slave);
+          for (const client of [DHCP_CLIENTS.biosPxe, DHCP_CLIENTS.uefiPxe]) {
+            const who = `${slaveName} (firmware ${firmware}) asking as client architecture ${client.clientArch}`;
+            const lease = await dhcpLease(lab, target(masterName, slaveName), client, scratch);
+            assert.ok(lease, `${who} got no lease`);
+            assert.equal(lease.ip, slave.ip, `${who}: address`);
+            assert.equal(lease.siaddr, master.lan.address, `${who}: next-server`);
+            assert.equal(lease.bootFile, expectedLoader(firmware, client.clientArch), `${who}: boot file`);
+            assert.equal(lease.hostname, slaveName);
+          }
+          // After the loader, firmware and initramfs ask again without vendor class or option 93.
+          const plain = await dhcpLease(lab, target(masterName, slaveName), DHCP_CLIENTS.plain, scratch);
+          assert.equal(plain?.ip, slave.ip, `${slaveName}: a plain DHCP request got no fixed address`);
         }
       }
+    });
+
+    it('hands an arm64 UEFI client no loader when the inventory declares no arm64 slave', async () => {
+      const [masterName, master] = masters()[0];
+      const [slaveName, slave] = slavesOf(master)[0];
+      const lease = await dhcpLease(lab, target(masterName, slaveName), DHCP_CLIENTS.arm64UefiPxe, scratch);
+      assert.equal(lease?.ip, slave.ip);
+      assert.equal(lease?.bootFile, '', `${slaveName} is not arm64 and must not be handed an x86 loader`);
     });
 
     it('gives no address to a MAC the inventory does not know', async () => {
@@ -163,10 +199,10 @@ for (const scenario of scenarios) {
       }
     });
 
-    it('serves pxelinux.0, ldlinux.c32 and each PXE slave its own pxelinux.cfg by TFTP', async () => {
+    it('serves pxelinux.0, ldlinux.c32 and each slave that may boot BIOS its own pxelinux.cfg by TFTP', async () => {
       const pxelinux = readFileSync('/usr/lib/PXELINUX/pxelinux.0');
       for (const [masterName, master] of masters()) {
-        for (const [slaveName, slave] of slavesOf(master).filter(([, s]) => s.boot === 'pxe')) {
+        for (const [slaveName, slave] of slavesOf(master).filter(([, s]) => firmwareOf(master, s) !== 'uefi')) {
           const who = target(masterName, slaveName);
           assert.ok(await dhcpLease(lab, who, 'PXEClient', scratch), `${slaveName} got no lease`);
           const boot = await tftpGet(lab, who, master.lan.address, 'pxelinux.0', scratch);
@@ -177,8 +213,37 @@ for (const scenario of scenarios) {
           const append = cfg.toString().split('\n').find((l) => l.trim().startsWith('APPEND'));
           assert.match(append ?? '', new RegExp(`nfsroot=${master.lan.address}:/diskless/${slave.ip.replace(/\./g, '\\.')}[,\\s]`));
           assert.match(append ?? '', /root=\/dev\/nfs/);
-          assert.match(append ?? '', /ip=dhcp/);
+          assert.match(append ?? '', interfaceArgs(slave));
           assert.match(cfg.toString(), /^\s*KERNEL bzImage$/m, `${slaveName}: slaves of one architecture share bzImage`);
+        }
+      }
+    });
+
+    it("serves GRUB's network image and each slave that may boot UEFI its own grub.cfg by TFTP, and no other firmware's file", async () => {
+      for (const [masterName, master] of masters()) {
+        const loaderOnDisk = readFileSync(onDisk(masterName, `diskless/${UEFI_LOADER}`));
+        assert.equal(loaderOnDisk.subarray(0, 2).toString(), 'MZ', `${masterName}: ${UEFI_LOADER} is not an EFI (PE) program`);
+        for (const [slaveName, slave] of slavesOf(master)) {
+          const firmware = firmwareOf(master, slave);
+          const who = target(masterName, slaveName);
+          const lease = await dhcpLease(lab, who, DHCP_CLIENTS.uefiPxe, scratch);
+          assert.ok(lease, `${slaveName} got no lease`);
+          const grubCfg = await tftpGet(lab, who, master.lan.address, `grub/grub.cfg-${pxelinuxName(slave.mac)}`, scratch);
+          if (firmware === 'bios') {
+            assert.equal(grubCfg, null, `${slaveName} boots BIOS only, yet has a grub.cfg`);
+            continue;
+          }
+          const loader = await tftpGet(lab, who, master.lan.address, lease.bootFile, scratch);
+          assert.ok(loader?.equals(loaderOnDisk), `${slaveName}: ${lease.bootFile} over TFTP differs from the master's ${UEFI_LOADER}`);
+          assert.ok(grubCfg, `${slaveName}: no grub/grub.cfg-${pxelinuxName(slave.mac)}`);
+          const linux = grubCfg.toString().split('\n').find((l) => l.trim().startsWith('linux '));
+          assert.match(linux ?? '', /^\s*linux \/bzImage\s/, `${slaveName}: ${linux}`);
+          assert.match(linux ?? '', new RegExp(`\\snfsroot=${master.lan.address}:/diskless/${slave.ip.replace(/\./g, '\\.')},`));
+          assert.match(linux ?? '', interfaceArgs(slave));
+          assert.match(grubCfg.toString(), /^\s*initrd \/initrd\.img$/m, `${slaveName}: no initrd line`);
+          if (firmware === 'uefi') {
+            assert.equal(await tftpGet(lab, who, master.lan.address, `pxelinux.cfg/${pxelinuxName(slave.mac)}`, scratch), null, `${slaveName} boots UEFI only, yet has a pxelinux.cfg file`);
+          }
         }
       }
     });
@@ -303,6 +368,53 @@ for (const scenario of scenarios) {
         assert.equal(own.text.trim(), 'newcomer', own.text);
       } finally {
         await setSlaveMac(lab, target(masterName, posingName), posing.mac);
+      }
+    });
+
+    it('names an Etherboot slave the master cannot make an image for, serves the others, and serves it once mkelf-linux exists', async () => {
+      const [masterName, master] = masters()[0];
+      const [posingName, posing] = slavesOf(master)[0];
+      const base = master.lan.address.split('.').slice(0, 3).join('.');
+      const oldNic: SlaveSpec = { mac: '02:00:0e:00:00:98', ip: `${base}.${master.lan.prefix >= 26 ? 61 : 98}`, boot: 'etherboot' };
+      const grown: InventoryDoc = structuredClone(inventory);
+      grown.masters[masterName].slaves.oldnic = oldNic;
+      const grownFile = join(scratchDir, `etherboot-${scenario.labName}.json`);
+      writeFileSync(grownFile, JSON.stringify(grown, null, 2));
+
+      // Debian packages no mkelf-linux: the last play fails and names the slave.
+      const refused = await apply(site, grownFile);
+      assert.equal(refused.code, 2, failures(refused));
+      const failed = refused.hosts[masterName].tasks.filter((t) => t.status === 'failed');
+      assert.deepEqual(failed.map((t) => t.name), ['Refuse Etherboot slaves whose image this master cannot make'], failures(refused));
+      assert.match(failed[0].msg ?? '', /oldnic/);
+      assert.match(failed[0].msg ?? '', /mkelf-linux/);
+      for (const [other] of masters().slice(1)) assert.equal(refused.hosts[other].failed, 0, failures(refused));
+      // Everything before it ran: the slave has its root, and dhcpd hands out no image that is not there.
+      assert.equal(readFileSync(onDisk(masterName, `diskless/${oldNic.ip}/etc/hostname`), 'utf8').trim(), 'oldnic');
+      const dhcpdConf = readFileSync(onDisk(masterName, 'etc/dhcp/dhcpd.conf'), 'utf8');
+      assert.match(dhcpdConf, /host oldnic \{/);
+      assert.doesNotMatch(dhcpdConf, /vmlinuz/, 'dhcpd hands out an Etherboot image that does not exist');
+
+      // A stand-in for mkelf-linux (as Gentoo's mknbi installs it) writes its arguments as the image.
+      const mkelf = onDisk(masterName, 'usr/bin/mkelf-linux');
+      writeFileSync(mkelf, '#!/bin/sh\nfor a; do case "$a" in --output=*) out="${a#--output=}";; esac; done\nprintf \'stand-in Etherboot image\\n%s\\n\' "$*" > "$out"\n', { mode: 0o755 });
+      try {
+        const served = await apply(site, grownFile);
+        assert.equal(served.code, 0, failures(served));
+        const image = readFileSync(onDisk(masterName, 'diskless/vmlinuz.elf'), 'utf8');
+        assert.match(image, new RegExp(`nfsroot=${master.lan.address}:/diskless/%s`), image);
+        await setSlaveMac(lab, target(masterName, posingName), oldNic.mac);
+        try {
+          const lease = await dhcpLease(lab, target(masterName, posingName), 'Etherboot-5.4', scratch);
+          assert.equal(lease?.ip, oldNic.ip);
+          assert.equal(lease?.bootFile, 'vmlinuz.elf');
+          const fetched = await tftpGet(lab, target(masterName, posingName), master.lan.address, lease.bootFile, scratch);
+          assert.equal(fetched?.toString(), image, 'the Etherboot image over TFTP');
+        } finally {
+          await setSlaveMac(lab, target(masterName, posingName), posing.mac);
+        }
+      } finally {
+        rmSync(mkelf, { force: true });
       }
     });
   });

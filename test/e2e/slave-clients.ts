@@ -105,11 +105,30 @@ export class ClientScratch {
   }
 }
 
-/** Asks for a lease from the slave's namespace; null when no server answers. */
-export async function dhcpLease(lab: Lab, slave: string, vendorClass: string, scratch: ClientScratch): Promise<Lease | null> {
-  const r = await labExec(lab, slave, ['busybox', 'udhcpc', '-i', 'eth0', '-V', vendorClass, '-n', '-q', '-t', '4', '-T', '2', '-s', scratch.dhcpScript], {
-    timeoutMs: 30_000,
-  });
+/** DHCP requests as each kind of client sends them: vendor class and option 93 (client architecture). */
+export const DHCP_CLIENTS = {
+  /** A BIOS PXE ROM. */
+  biosPxe: { vendorClass: 'PXEClient:Arch:00000:UNDI:002001', clientArch: 0 },
+  /** x86-64 UEFI firmware's PXE (OVMF sends this vendor class). */
+  uefiPxe: { vendorClass: 'PXEClient:Arch:00007:UNDI:003016', clientArch: 7 },
+  /** arm64 UEFI firmware's PXE. */
+  arm64UefiPxe: { vendorClass: 'PXEClient:Arch:00011:UNDI:003000', clientArch: 11 },
+  /** The firmware after the loader, or the initramfs: no vendor class, no option 93. */
+  plain: { vendorClass: '', clientArch: null },
+} as const;
+
+export type DhcpClient = { vendorClass: string; clientArch: number | null };
+
+/**
+ * Asks for a lease from the slave's namespace; null when no server answers. The client
+ * is a vendor class alone (`PXEClient`, `Etherboot-5.4`) or a kind of DHCP_CLIENTS.
+ */
+export async function dhcpLease(lab: Lab, slave: string, client: string | DhcpClient, scratch: ClientScratch): Promise<Lease | null> {
+  const { vendorClass, clientArch } = typeof client === 'string' ? { vendorClass: client, clientArch: null } : client;
+  // udhcpc -V '' sends no vendor class; -x 0x5d:<hex> sends option 93 as two bytes.
+  const arch = clientArch === null ? [] : ['-x', `0x5d:${clientArch.toString(16).padStart(4, '0')}`];
+  const argv = ['busybox', 'udhcpc', '-i', 'eth0', '-V', vendorClass, ...arch, '-n', '-q', '-t', '4', '-T', '2', '-s', scratch.dhcpScript];
+  const r = await labExec(lab, slave, argv, { timeoutMs: 30_000 });
   const line = r.stdout.split('\n').find((l) => l.startsWith('lease '));
   if (!line) return null;
   const field = (k: string) => new RegExp(`${k}=(\\S*)`).exec(line)?.[1] ?? '';

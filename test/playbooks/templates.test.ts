@@ -67,8 +67,13 @@ for (const family of ['debian', 'gentoo'] as const) {
         for (const slave of master.slaves) {
           assert.match(conf, new RegExp(`host ${slave.name} \\{\\s+hardware ethernet ${slave.mac};\\s+fixed-address ${slave.ip.replace(/\./g, '\\.')};`));
         }
-        assert.match(conf, /class "pxeclient" \{[^}]*"PXEClient";[^}]*filename "pxelinux\.0";[^}]*next-server/s);
-        assert.match(conf, /class "etherboot" \{[^}]*"Etherboot";[^}]*filename "vmlinuz\.elf";/s);
+        assert.match(conf, /^option client-arch code 93 = unsigned integer 16;$/m);
+        // UEFI clients get GRUB, and no vendor class echo or option 43 (PXE-E16 otherwise);
+        // BIOS clients get pxelinux.0 with both.
+        assert.match(conf, /class "pxeclient" \{[^{}]*next-server[^{}]*if option client-arch = 00:07 or option client-arch = 00:09 \{[^{}]*filename "grub\/x86_64-efi\/core\.efi";\s*\}/s);
+        const biosBranch = /\} else \{([^{}]*)\}\n\}/.exec(conf)?.[1] ?? '';
+        assert.match(biosBranch, /option vendor-class-identifier "PXEClient";[^]*vendor-option-space PXE;[^]*filename "pxelinux\.0";/);
+        assert.doesNotMatch(conf, /class "etherboot"/, 'no Etherboot slave, no Etherboot class');
         assert.doesNotMatch(conf, /^\s*range\s/m);
         if (!existsSync(DHCPD)) continue;
         const path = join(scratch, `${master.name}-dhcpd.conf`);
@@ -92,11 +97,11 @@ for (const family of ['debian', 'gentoo'] as const) {
       }
     });
 
-    it('gives each PXE slave, and only those, a pxelinux.cfg file that boots its own root', async () => {
+    it('gives each PXE slave that may boot BIOS, and only those, a pxelinux.cfg file that boots its own root', async () => {
       for (const master of inventory.masters) {
         const files = await render(inventory, master, family);
         const configs = [...files.keys()].filter((p) => p.startsWith('/diskless/pxelinux.cfg/01-'));
-        const pxe = master.slaves.filter((s) => s.boot === 'pxe');
+        const pxe = master.slaves.filter((s) => s.boot === 'pxe' && s.firmware !== 'uefi');
         assert.deepEqual(configs.sort(), pxe.map((s) => `/diskless/pxelinux.cfg/${pxelinuxName(s.mac)}`).sort());
         for (const slave of pxe) {
           const append = file(files, `/diskless/pxelinux.cfg/${pxelinuxName(slave.mac)}`).split('\n').find((l) => l.trim().startsWith('APPEND'));
@@ -246,7 +251,13 @@ describe('slave kernels per architecture', () => {
     return { kernel: /^\s*KERNEL (\S+)$/m.exec(text)?.[1], append: /^\s*APPEND (.*)$/m.exec(text)?.[1] ?? '' };
   };
   /** The body of a slave's host block in dhcpd.conf. */
-  const hostBlock = (conf: string, name: string) => new RegExp(`^host ${name} \\{\\n([^}]*)\\}`, 'm').exec(conf)?.[1] ?? '';
+  const hostBlock = (conf: string, name: string) => new RegExp(`^host ${name} \\{\\n([^]*?)^\\}`, 'm').exec(conf)?.[1] ?? '';
+  /** An x86_64 master on which mkelf-linux can make Etherboot images. */
+  const withMkelf = { arch: 'x86_64', commands: { 'mkelf-linux': '/usr/bin/mkelf-linux' } };
+  const setEtherboot = (doc: any, master: string, slave: string) => {
+    doc.masters[master].slaves[slave].boot = 'etherboot';
+    delete doc.masters[master].slaves[slave].firmware;
+  };
   const setArchs = (doc: any, master: string, archs: Record<string, string | undefined>) => {
     for (const [slave, arch] of Object.entries(archs)) {
       if (arch === undefined) delete doc.masters[master].slaves[slave].arch;
@@ -256,17 +267,24 @@ describe('slave kernels per architecture', () => {
 
   it("gives each slave its own architecture's kernel when a master's slaves differ, and dhcpd accepts the file", async () => {
     // master-a: slave21 (PXE, no arch: the master's x86_64), slave22 (Etherboot, i686), slave23 (PXE, aarch64).
-    const inventory = await exampleInventory((doc) => setArchs(doc, 'master-a', { slave22: 'i686', slave23: 'aarch64' }));
+    const inventory = await exampleInventory((doc) => {
+      setEtherboot(doc, 'master-a', 'slave22');
+      setArchs(doc, 'master-a', { slave22: 'i686', slave23: 'aarch64' });
+    });
     const [mixed, plain] = inventory.masters;
-    const files = await render(inventory, mixed, 'debian', { arch: 'x86_64' });
+    const files = await render(inventory, mixed, 'debian', withMkelf);
     assert.equal(pxelinux(files, '02:00:0a:01:00:21').kernel, 'bzImage_x86_64');
-    assert.equal(pxelinux(files, '02:00:0a:01:00:23').kernel, 'bzImage_aarch64');
-    for (const mac of ['02:00:0a:01:00:21', '02:00:0a:01:00:23']) assert.doesNotMatch(pxelinux(files, mac).append, /initrd=/);
+    assert.doesNotMatch(pxelinux(files, '02:00:0a:01:00:21').append, /initrd=/);
+    // arm64 boots UEFI only: GRUB, no pxelinux.cfg file.
+    assert.equal(files.has(`/diskless/pxelinux.cfg/${pxelinuxName('02:00:0a:01:00:23')}`), false);
+    const arm64Grub = file(files, `/diskless/grub/grub.cfg-${pxelinuxName('02:00:0a:01:00:23')}`);
+    assert.match(arm64Grub, /^\s*linux \/bzImage_aarch64 /m);
+    assert.doesNotMatch(arm64Grub, /^\s*initrd /m, 'one initramfs serves one architecture');
 
     const conf = file(files, '/etc/dhcp/dhcpd.conf');
     assert.match(hostBlock(conf, 'slave22'), /^\s*filename "vmlinuz_i686\.elf";$/m);
-    assert.doesNotMatch(hostBlock(conf, 'slave21'), /filename/, 'a PXE slave keeps the class\'s pxelinux.0');
-    assert.doesNotMatch(hostBlock(conf, 'slave23'), /filename/);
+    assert.doesNotMatch(hostBlock(conf, 'slave21'), /filename/, "a PXE slave of firmware auto keeps the class's choice");
+    assert.match(hostBlock(conf, 'slave23'), /if option client-arch = 00:0b \{\s*filename "grub\/arm64-efi\/core\.efi";\s*\}/, 'an arm64 slave gets the arm64 loader');
     assert.match(conf, /class "etherboot" \{[^}]*filename "vmlinuz\.elf";/s, 'unknown Etherboot clients keep the class default');
     if (existsSync(DHCPD)) {
       const path = join(scratch, 'mixed-dhcpd.conf');
@@ -284,9 +302,10 @@ describe('slave kernels per architecture', () => {
   it("takes the master's own architecture from kernel.arch when the agent reports none", async () => {
     const inventory = await exampleInventory((doc) => {
       doc.masters['master-a'].kernel = { arch: 'i686' };
+      setEtherboot(doc, 'master-a', 'slave22');
       setArchs(doc, 'master-a', { slave23: 'x86_64' });
     });
-    const files = await render(inventory, inventory.masters[0], 'gentoo');
+    const files = await render(inventory, inventory.masters[0], 'gentoo', { commands: withMkelf.commands });
     assert.equal(pxelinux(files, '02:00:0a:01:00:21').kernel, 'bzImage_i686');
     assert.equal(pxelinux(files, '02:00:0a:01:00:23').kernel, 'bzImage_x86_64');
     assert.match(hostBlock(file(files, '/etc/dhcp/dhcpd.conf'), 'slave22'), /filename "vmlinuz_i686\.elf";/);
@@ -299,8 +318,61 @@ describe('slave kernels per architecture', () => {
     });
     for (const master of inventory.masters) {
       const files = await render(inventory, master, 'debian', { arch: 'x86_64' });
-      for (const slave of master.slaves.filter((s) => s.boot === 'pxe')) assert.equal(pxelinux(files, slave.mac).kernel, 'bzImage', `${master.name}/${slave.name}`);
+      for (const slave of master.slaves.filter((s) => s.boot === 'pxe' && s.firmware !== 'uefi')) assert.equal(pxelinux(files, slave.mac).kernel, 'bzImage', `${master.name}/${slave.name}`);
       assert.doesNotMatch(file(files, '/etc/dhcp/dhcpd.conf'), /^\s+filename "vmlinuz_/m);
+    }
+  });
+});
+
+describe('firmware per slave', () => {
+  /** master-a: slave21 auto, slave22 uefi, slave23 auto with its own interface name; master-b defaults to uefi, slave31 auto, slave33 bios. */
+  const firmwareInventory = () =>
+    exampleInventory((doc) => {
+      doc.masters['master-a'].slaves.slave23.interface = 'enp3s0';
+      doc.masters['master-b'].boot = { firmware: 'uefi' };
+      doc.masters['master-b'].slaves.slave31.firmware = 'auto';
+    });
+  const hostFilename = (conf: string, name: string) => new RegExp(`^host ${name} \\{\\n[^]*?^\\}`, 'm').exec(conf)?.[0].match(/^\s*filename "([^"]+)";/m)?.[1];
+  const linuxArgs = (grubCfg: string) => /^\s*linux \/\S+ (.*)$/m.exec(grubCfg)?.[1];
+  const appendArgs = (pxelinuxCfg: string) => /^\s*APPEND (.*)$/m.exec(pxelinuxCfg)?.[1]?.replace(/ initrd=\S+/, '');
+
+  it("fixes the loader in the host entry only where the inventory fixes the firmware, and dhcpd accepts it", async () => {
+    const inventory = await firmwareInventory();
+    const expected: Record<string, string | undefined> = {
+      slave21: undefined, slave22: 'grub/x86_64-efi/core.efi', slave23: undefined,
+      slave31: undefined, slave32: 'grub/x86_64-efi/core.efi', slave33: 'pxelinux.0',
+    };
+    for (const master of inventory.masters) {
+      const conf = file(await render(inventory, master, 'debian'), '/etc/dhcp/dhcpd.conf');
+      for (const slave of master.slaves) assert.equal(hostFilename(conf, slave.name), expected[slave.name], slave.name);
+      if (!existsSync(DHCPD)) continue;
+      const path = join(scratch, `firmware-${master.name}-dhcpd.conf`);
+      writeFileSync(path, conf);
+      const check = spawnSync(DHCPD, ['-t', '-4', '-cf', path], { encoding: 'utf8' });
+      assert.equal(check.status, 0, check.stderr);
+    }
+  });
+
+  it('writes a pxelinux.cfg file for each slave that may boot BIOS and a grub.cfg for each that may boot UEFI, with one command line', async () => {
+    const inventory = await firmwareInventory();
+    for (const master of inventory.masters) {
+      const files = await render(inventory, master, 'debian');
+      for (const slave of master.slaves) {
+        const pxe = files.get(`/diskless/pxelinux.cfg/${pxelinuxName(slave.mac)}`);
+        const grub = files.get(`/diskless/grub/grub.cfg-${pxelinuxName(slave.mac)}`);
+        assert.equal(pxe !== undefined, slave.firmware !== 'uefi', `${slave.name} (${slave.firmware}): pxelinux.cfg`);
+        assert.equal(grub !== undefined, slave.firmware !== 'bios', `${slave.name} (${slave.firmware}): grub.cfg`);
+        const args = grub ? linuxArgs(grub) : appendArgs(pxe!);
+        assert.match(args ?? '', new RegExp(`root=/dev/nfs nfsroot=${master.lan.address}:/diskless/${slave.ip},tcp,vers=3 `), slave.name);
+        if (pxe && grub) assert.equal(linuxArgs(grub), appendArgs(pxe), `${slave.name}: GRUB and PXELINUX boot different command lines`);
+        if (slave.name === 'slave23') {
+          assert.match(args ?? '', /^ip=:::::enp3s0:dhcp /);
+          assert.doesNotMatch(args ?? '', /net\.ifnames/);
+        } else {
+          assert.match(args ?? '', /^ip=dhcp .* net\.ifnames=0 /);
+        }
+      }
+      assert.match(file(files, '/diskless/grub/grub.cfg'), /^exit$/m, 'an unknown UEFI machine goes back to its firmware');
     }
   });
 });
