@@ -1,11 +1,8 @@
 // Typed errors: code that finds a problem throws one of these; only the CLI's top level
-// turns them into messages and exit codes.
-
-export const ExitCode = { ok: 0, badInput: 1, taskFailed: 2, unreachable: 4 } as const;
+// turns them into messages and exit codes (exit-codes.ts).
 
 /** A user mistake in an inventory, playbook or template: exit 1, nothing touched. */
 export class InputError extends Error {
-  readonly exitCode = ExitCode.badInput;
   constructor(
     message: string,
     readonly where?: { file?: string; line?: number; column?: number; pointer?: string },
@@ -26,17 +23,19 @@ export class InputError extends Error {
 
 /** Several input errors found in one pass, reported together. */
 export class InputErrors extends Error {
-  readonly exitCode = ExitCode.badInput;
   constructor(readonly errors: InputError[]) {
     super(errors.map((e) => e.toString()).join('\n'));
     this.name = 'InputErrors';
   }
 }
 
-/** A master that cannot be reached or refuses us (connection, host key, no node). */
+/**
+ * A master that cannot be reached or refuses us (connection, host key, no node), or
+ * whose agent went away mid-run. The message is the reason alone; `host` names the master.
+ */
 export class UnreachableError extends Error {
   constructor(readonly host: string, message: string) {
-    super(`${host}: ${message}`);
+    super(message);
     this.name = 'UnreachableError';
   }
 }

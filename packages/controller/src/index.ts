@@ -2,7 +2,7 @@
 // runs without spawning the CLI.
 export { runPlays, lockHolder, DEFAULT_FORKS, type RunOptions } from './engine/run-plays.js';
 export type { HostContextBuilder } from './engine/master-state.js';
-export { exitCodeOf, type RunEvent, type RunSummary, type TaskResult, type HostReport } from './engine/events.js';
+export type { RunEvent, RunSummary, TaskResult, HostReport } from './engine/events.js';
 export { evaluate, checkExpression } from './engine/expression.js';
 export { renderPlaysOffline } from './engine/render-offline.js';
 export { connect, type Connector } from './transport/connect.js';
@@ -14,4 +14,5 @@ export { jsonDocument } from './report/json.js';
 export { engineParts } from './commands/engine-parts.js';
 export { main } from './commands/main.js';
 export * from './errors.js';
+export { ExitCode, exitCodeOf, exitCodeOfError } from './exit-codes.js';
 export type * from './types.js';

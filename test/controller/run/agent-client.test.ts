@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { PassThrough } from 'node:stream';
 import { AgentClient } from '../../../packages/controller/src/transport/agent-client.js';
-import { AgentError } from '../../../packages/controller/src/errors.js';
+import { AgentError, UnreachableError } from '../../../packages/controller/src/errors.js';
 
 /** The far end of a client: the lines it received, and a way to answer. */
 function peer() {
@@ -89,7 +89,7 @@ describe('agent client', () => {
     await new Promise((r) => setImmediate(r));
     p.end();
     await assert.rejects(a, /agent on master-x stopped \(the agent closed its output\): SyntaxError: Unexpected token/);
-    await assert.rejects(b, /agent on master-x stopped/);
+    await assert.rejects(b, (e: unknown) => e instanceof UnreachableError && e.host === 'master-x', 'a lost agent is an unreachable master');
     await assert.rejects(p.client.request('facts', {}), /agent on master-x stopped/);
   });
 

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BIN, cliEnv, type CliResult } from './cli-harness.js';
 import { makeWorkspace, masterEntry, type Workspace } from './workspace.js';
-
-const BIN = fileURLToPath(new URL('../../../packages/controller/bin/run.js', import.meta.url));
 
 /** Runs the CLI; resolves with its exit code and output, or null if it has not exited after `limitMs`. */
 function cliWithin(limitMs: number, env: NodeJS.ProcessEnv, args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string } | null>((resolve) => {
+  return new Promise<CliResult | null>((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { env });
     let stdout = '';
     let stderr = '';
@@ -32,7 +30,7 @@ describe('an agent that dies mid-run', function () {
   beforeEach(() => (ws = makeWorkspace()));
   afterEach(() => ws.remove());
 
-  it('fails that master with a message naming it, and the CLI exits by itself', async () => {
+  it('reports that master unreachable (exit 4) with a message naming it, and the CLI exits by itself', async () => {
     ws.inventory({ m1: masterEntry() });
     // The command's shell is a child of the agent: it kills the agent.
     const playbook = ws.write('die.json', {
@@ -43,15 +41,15 @@ describe('an agent that dies mid-run', function () {
         { name: 'Still here', command: { argv: ['true'] } },
       ],
     });
-    const result = await cliWithin(30_000, { ...process.env, DISKLESS_LOCK_DIR: ws.lockDir, NO_COLOR: '1' }, [
+    const result = await cliWithin(30_000, cliEnv(ws), [
       'apply', playbook, '-i', join(ws.dir, 'inventory.json'), '--json', '--forks', '4',
     ]);
     assert.ok(result, 'the CLI did not exit within 30 s');
-    assert.notEqual(result.code, 0);
+    assert.equal(result.code, 4, 'a lost agent is an unreachable master, not a failed task');
     const doc = JSON.parse(result.stdout);
     assert.equal(doc.ok, false);
-    const m1 = JSON.stringify(doc.hosts.m1);
-    assert.match(m1, /agent on m1 stopped/);
-    assert.ok(doc.hosts.m1.failed > 0 || doc.hosts.m1.unreachable, m1);
+    assert.equal(doc.hosts.m1.unreachable, true);
+    assert.equal(doc.hosts.m1.failed, 0);
+    assert.match(doc.hosts.m1.msg, /^agent on m1 stopped/);
   });
 });

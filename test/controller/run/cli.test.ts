@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BIN, cliEnv, runCli } from './cli-harness.js';
 import { makeWorkspace, masterEntry, type Workspace } from './workspace.js';
-
-const BIN = fileURLToPath(new URL('../../../packages/controller/bin/run.js', import.meta.url));
 
 const play = {
   name: 'files',
@@ -22,13 +19,7 @@ describe('diskless CLI', function () {
   let ws: Workspace;
   let stateDir: string;
 
-  const cli = (...args: string[]) => {
-    const result = spawnSync(process.execPath, [BIN, ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, DISKLESS_LOCK_DIR: ws.lockDir, NO_COLOR: '1' },
-    });
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-  };
+  const cli = (...args: string[]) => runCli(ws, args);
   const inventory = () => join(ws.dir, 'inventory.json');
 
   beforeEach(() => {
@@ -176,7 +167,7 @@ describe('diskless CLI interrupted', function () {
         ],
       });
       const child = spawn(process.execPath, [BIN, 'apply', join(ws.dir, 'slow.json'), '-i', join(ws.dir, 'inventory.json'), '-v', '--state-dir', join(ws.dir, 'state')], {
-        env: { ...process.env, DISKLESS_LOCK_DIR: ws.lockDir },
+        env: cliEnv(ws),
       });
       let stdout = '';
       let stderr = '';

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostContext } from '../../../packages/controller/src/context/host-context.js';
 import type { RunEvent, RunSummary } from '../../../packages/controller/src/engine/events.js';
-import { exitCodeOf } from '../../../packages/controller/src/engine/events.js';
+import { exitCodeOf } from '../../../packages/controller/src/exit-codes.js';
 import { runPlays, type RunOptions } from '../../../packages/controller/src/engine/run-plays.js';
 import { loadInventory } from '../../../packages/controller/src/inventory/load-inventory.js';
 import { loadPlaybooks } from '../../../packages/controller/src/playbook/load-playbooks.js';
@@ -193,6 +193,32 @@ describe('engine (local agent)', function () {
     assert.equal(summary.hosts.m1.failed, 0);
     assert.equal(existsSync(join(ws.root, 'm1', 'conf')), true);
     assert.equal(exitCodeOf(summary), 4);
+  });
+
+  it('fails the task, not the master, on an unexpected exception in the controller (exit 2)', async () => {
+    const real = createRenderer();
+    // A bug that shows only in the second task's arguments.
+    const renderer = {
+      ...real,
+      renderValue: (value: unknown, ctx: object, where: { pointer?: string }) => {
+        if (where.pointer?.startsWith('/tasks/1/')) throw new TypeError("Cannot read properties of undefined (reading 'path')");
+        return real.renderValue(value, ctx, where as never);
+      },
+    };
+    const { summary } = await run(ws, sitePlay, { renderer });
+    assert.equal(task(summary, 'm1', 'Make the directory').status, 'changed');
+    assert.equal(task(summary, 'm1', 'Write motd').status, 'failed');
+    assert.equal(task(summary, 'm1', 'Write motd').msg, "Cannot read properties of undefined (reading 'path')");
+    assert.equal(summary.hosts.m1.unreachable, false);
+    assert.equal(exitCodeOf(summary), 2);
+  });
+
+  it('ends the run on a crash outside any task: the error goes up, and no other master is started', async () => {
+    ws.inventory({ m1: masterEntry(), m2: masterEntry() });
+    const crash = new TypeError('connector bug');
+    const connector: RunOptions['connector'] = (master, options) => (master.name === 'm1' ? Promise.reject(crash) : ws.connector(master, options));
+    await assert.rejects(run(ws, sitePlay, { connector, forks: 1 }), (error) => error === crash);
+    assert.equal(existsSync(join(ws.root, 'm2')), false);
   });
 
   it('fails a task whose template uses an undefined variable, naming the file and variable', async () => {

@@ -1,13 +1,12 @@
 import { Args, Flags } from '@oclif/core';
 import { checkExpressions } from '../engine/check-expressions.js';
-import { exitCodeOf } from '../engine/events.js';
 import { DEFAULT_FORKS, runPlays } from '../engine/run-plays.js';
 import { limitMasters } from '../engine/host-selection.js';
+import { exitCodesHelp } from '../exit-codes.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { loadPlaybooks } from '../playbook/load-playbooks.js';
 import { loadAgentBundle } from '../transport/agent-bundle.js';
-import { DisklessCommand } from './command-base.js';
-import { engineParts } from './engine-parts.js';
+import { type CommandOutcome, DisklessCommand } from './command-base.js';
 import { saveFacts } from './facts-cache.js';
 import { inventoryFlag, jsonFlag, limitFlag, splitList, stateDirFlag } from './flags.js';
 import { chooseRenderer, interruptOnSigint } from './output.js';
@@ -16,11 +15,11 @@ export default class Apply extends DisklessCommand {
   static summary = 'Bring masters to the state the playbooks describe.';
   static description =
     'Connects to every selected master (one SSH connection and one agent each, up to --forks at once), ' +
-    'runs the plays in order and prints a recap. Exit codes: 0 ok, 1 bad input (nothing touched), ' +
-    '2 a task failed on some master, 4 some master unreachable (2 wins over 4), 130 interrupted.';
+    `runs the plays in order and prints a recap. Exit codes: ${exitCodesHelp()}; 2 wins over 4, both over 3.`;
   static examples = [
     '<%= config.bin %> apply playbooks/site.json -i inventory.json',
     '<%= config.bin %> apply playbooks/dhcp.json -i inventory.json --check --diff --limit master-a',
+    '<%= config.bin %> apply playbooks/site.json -i inventory.json --check --detailed-exitcode  # 3: changes pending',
     '<%= config.bin %> apply playbooks/site.json -i inventory.json --tags tftp,nfs --json > report.json',
   ];
   static strict = false;
@@ -28,6 +27,10 @@ export default class Apply extends DisklessCommand {
   static flags = {
     inventory: inventoryFlag,
     check: Flags.boolean({ description: 'report what would change, change nothing' }),
+    'detailed-exitcode': Flags.boolean({
+      description: 'with --check: exit 3 when changes are pending, 0 when there are none',
+      dependsOn: ['check'],
+    }),
     diff: Flags.boolean({ description: 'show unified diffs of changed files' }),
     limit: limitFlag,
     tags: Flags.string({ char: 't', description: 'only tasks with one of these tags (comma list)', helpValue: 't1,t2' }),
@@ -38,7 +41,7 @@ export default class Apply extends DisklessCommand {
     'state-dir': stateDirFlag,
   };
 
-  protected async execute(): Promise<number> {
+  protected async execute(): Promise<CommandOutcome> {
     const { argv, flags } = await this.parse(Apply);
     const inventory = await loadInventory(flags.inventory);
     const plays = await loadPlaybooks(argv as string[]);
@@ -51,7 +54,7 @@ export default class Apply extends DisklessCommand {
     const interrupt = interruptOnSigint();
     try {
       const summary = await runPlays(inventory, plays, {
-        ...engineParts(),
+        ...this.engineParts(),
         emit: (event) => renderer.handle(event),
         check: flags.check,
         diff: flags.diff,
@@ -62,7 +65,7 @@ export default class Apply extends DisklessCommand {
         signal: interrupt.signal,
         onFacts: (master, facts) => saveFacts(flags['state-dir'], master.name, facts).catch(() => undefined),
       });
-      return exitCodeOf(summary);
+      return { run: summary, detailedExitCode: flags['detailed-exitcode'] };
     } finally {
       interrupt.dispose();
     }

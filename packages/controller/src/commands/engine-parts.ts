@@ -5,6 +5,8 @@ import type { RunOptions } from '../engine/run-plays.js';
 import { createRenderer } from '../template/render.js';
 import { connect } from '../transport/connect.js';
 
-export function engineParts(): Pick<RunOptions, 'connector' | 'renderer' | 'hostContext'> {
+export type EngineParts = Pick<RunOptions, 'connector' | 'renderer' | 'hostContext'>;
+
+export function engineParts(): EngineParts {
   return { connector: connect, renderer: createRenderer(), hostContext };
 }

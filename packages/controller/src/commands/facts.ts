@@ -1,10 +1,8 @@
 import { Flags } from '@oclif/core';
-import { exitCodeOf } from '../engine/events.js';
 import { DEFAULT_FORKS, runPlays } from '../engine/run-plays.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { loadAgentBundle } from '../transport/agent-bundle.js';
-import { DisklessCommand } from './command-base.js';
-import { engineParts } from './engine-parts.js';
+import { type CommandOutcome, DisklessCommand } from './command-base.js';
 import { saveFacts } from './facts-cache.js';
 import { inventoryFlag, jsonFlag, limitFlag, splitList, stateDirFlag } from './flags.js';
 import { formatFactsTable } from '../report/facts-table.js';
@@ -13,7 +11,8 @@ export default class Facts extends DisklessCommand {
   static summary = 'Gather facts from masters and cache them for `render`.';
   static description =
     'Connects to each selected master, asks its agent for facts (OS, init system, interfaces, kernel, ' +
-    'commands present) and saves them under the state dir. Exit 4 if some master is unreachable.';
+    'commands present) and saves them under the state dir. Exit codes: 0 ok, 1 bad input, 2 a master ' +
+    'refused to give its facts, 4 a master unreachable.';
   static examples = [
     '<%= config.bin %> facts -i inventory.json',
     '<%= config.bin %> facts -i inventory.json --limit master-a --json',
@@ -27,13 +26,13 @@ export default class Facts extends DisklessCommand {
     'state-dir': stateDirFlag,
   };
 
-  protected async execute(): Promise<number> {
+  protected async execute(): Promise<CommandOutcome> {
     const { flags } = await this.parse(Facts);
     const inventory = await loadInventory(flags.inventory);
     await loadAgentBundle();
     const gathered: Record<string, Record<string, unknown>> = {};
     const summary = await runPlays(inventory, [], {
-      ...engineParts(),
+      ...this.engineParts(),
       emit: () => undefined,
       lock: false,
       limit: flags.limit ? splitList(flags.limit) : undefined,
@@ -57,6 +56,6 @@ export default class Facts extends DisklessCommand {
       process.stdout.write(formatFactsTable(inOrder));
       for (const [name, host] of Object.entries(hosts)) if (!('facts' in host)) process.stderr.write(`${name}: ${host.msg}\n`);
     }
-    return exitCodeOf(summary);
+    return { run: summary };
   }
 }

@@ -1,7 +1,7 @@
 // The CLI's entry point: oclif parses and dispatches; exit codes are ours to set.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Errors, flush, type Interfaces, run, settings } from '@oclif/core';
+import { flush, type Interfaces, run, settings } from '@oclif/core';
 import { CONTROLLER_ROOT } from '../package-root.js';
 import { reportError } from './command-base.js';
 
@@ -12,12 +12,8 @@ export async function main(argv: string[]): Promise<void> {
     await run(argv, oclifOptions());
     await flush();
   } catch (error) {
-    // `this.exit(n)` and --help/--version end with an ExitError carrying the code.
-    if (error instanceof Errors.ExitError) {
-      process.exitCode = error.oclif.exit ?? 0;
-      return;
-    }
-    process.exitCode = reportError(error, argv.includes('--json'));
+    // What no command caught: oclif's own errors (an unknown command) or a crash.
+    process.exitCode = reportError(error, { argv });
   }
 }
 

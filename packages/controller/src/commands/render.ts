@@ -5,8 +5,7 @@ import { limitMasters } from '../engine/host-selection.js';
 import { renderPlaysOffline } from '../engine/render-offline.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { loadPlaybooks } from '../playbook/load-playbooks.js';
-import { DisklessCommand } from './command-base.js';
-import { engineParts } from './engine-parts.js';
+import { type CommandOutcome, DisklessCommand } from './command-base.js';
 import { loadFacts } from './facts-cache.js';
 import { inventoryFlag, stateDirFlag } from './flags.js';
 
@@ -26,21 +25,20 @@ export default class Render extends DisklessCommand {
     'state-dir': stateDirFlag,
   };
 
-  protected async execute(): Promise<number> {
+  protected async execute(): Promise<CommandOutcome> {
     const { args, flags } = await this.parse(Render);
     const inventory = await loadInventory(flags.inventory);
     const plays = await loadPlaybooks([args.playbook]);
     await checkExpressions(plays);
-    const [master] = limitMasters(inventory, [flags.host]);
+    const [master] = limitMasters(inventory, [flags.host], '--host');
     const facts = await loadFacts(flags['state-dir'], master.name);
     if (!facts) process.stderr.write(`note: no cached facts for ${master.name} (run diskless facts); rendering without them\n`);
-    const { renderer, hostContext } = engineParts();
+    const { renderer, hostContext } = this.engineParts();
     const outcome = await renderPlaysOffline(inventory, plays, master, facts ?? {}, { renderer, hostContext });
     for (const file of outcome.files) {
       process.stdout.write(`==> ${file.path}  (${file.playbook}: ${file.task})\n${file.content.replace(/\n?$/, '\n')}\n`);
     }
     const failures = outcome.failures.map((f) => `${f.playbook}: ${f.task}: ${f.msg}`);
     if (failures.length) throw new InputError(`cannot render for ${master.name}:\n${failures.join('\n')}`);
-    return 0;
   }
 }

@@ -3,7 +3,7 @@ import { checkExpressions } from '../engine/check-expressions.js';
 import { InputError, InputErrors } from '../errors.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { loadPlaybooks } from '../playbook/load-playbooks.js';
-import { DisklessCommand } from './command-base.js';
+import { type CommandOutcome, DisklessCommand } from './command-base.js';
 import { inventoryFlag } from './flags.js';
 
 /** Runs one loading step and keeps its input errors, so every problem is reported at once. */
@@ -29,7 +29,7 @@ export default class Validate extends DisklessCommand {
   static args = { playbooks: Args.string({ description: 'playbook files to check' }) };
   static flags = { inventory: inventoryFlag };
 
-  protected async execute(): Promise<number> {
+  protected async execute(): Promise<CommandOutcome> {
     const { argv, flags } = await this.parse(Validate);
     const errors: InputError[] = [];
     const inventory = await collect(errors, () => loadInventory(flags.inventory));
@@ -38,6 +38,5 @@ export default class Validate extends DisklessCommand {
     if (errors.length) throw new InputErrors(errors);
     const tasks = plays!.reduce((n, p) => n + p.tasks.length + p.handlers.length, 0);
     process.stdout.write(`ok: ${inventory!.masters.length} master(s), ${plays!.length} play(s), ${tasks} task(s)\n`);
-    return 0;
   }
 }

@@ -59,12 +59,3 @@ export function countResult(stats: HostStats, result: TaskResult): void {
   else stats.ok++;
   if (result.changed) stats.changed++;
 }
-
-/** The CLI's exit code for a finished run: 2 (a task failed) wins over 4 (unreachable). */
-export function exitCodeOf(summary: RunSummary): number {
-  const hosts = Object.values(summary.hosts);
-  if (summary.interrupted) return 130;
-  if (hosts.some((h) => h.failed > 0)) return 2;
-  if (hosts.some((h) => h.unreachable)) return 4;
-  return 0;
-}

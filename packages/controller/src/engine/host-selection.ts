@@ -2,13 +2,13 @@
 import { InputError } from '../errors.js';
 import type { Inventory, Master, Play, Task } from '../types.js';
 
-/** The masters named by --limit (all when no limit); an unknown name is an input error. */
-export function limitMasters(inventory: Inventory, limit?: string[]): Master[] {
+/** The masters named by --limit (all when no limit); an unknown name is an input error naming `flag`. */
+export function limitMasters(inventory: Inventory, limit?: string[], flag = '--limit'): Master[] {
   if (!limit?.length) return inventory.masters;
   const known = new Set(inventory.masters.map((m) => m.name));
   const unknown = limit.filter((name) => !known.has(name));
   if (unknown.length) {
-    throw new InputError(`--limit names no master called ${unknown.join(', ')} in ${inventory.file} (known: ${[...known].join(', ')})`);
+    throw new InputError(`${flag} names no master called ${unknown.join(', ')} in ${inventory.file} (known: ${[...known].join(', ')})`);
   }
   return inventory.masters.filter((m) => limit.includes(m.name));
 }

@@ -3,14 +3,14 @@
 import { hostname, userInfo } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import PQueue from 'p-queue';
-import { AgentError, UnreachableError } from '../errors.js';
+import { UnreachableError } from '../errors.js';
 import type { Inventory, Master, Play } from '../types.js';
 import type { Connector } from '../transport/connect.js';
 import type { AgentConnection } from '../transport/connection.js';
 import { countResult, emptyStats, type EmitEvent, type HostReport, type RunSummary, type TaskResult } from './events.js';
 import { limitMasters, playTargets, taskSelected } from './host-selection.js';
 import { createMasterState, type HostContextBuilder } from './master-state.js';
-import { runTask, type Renderer, type TaskOptions } from './run-task.js';
+import { messageOf, runTask, type Renderer, type TaskOptions } from './run-task.js';
 
 export interface RunOptions {
   connector: Connector;
@@ -45,7 +45,7 @@ function setupResult(name: string, started: number, error?: unknown): TaskResult
     status: error ? 'failed' : 'ok',
     changed: false,
     durationMs: Math.round((performance.now() - started) * 10) / 10,
-    ...(error ? { msg: error instanceof AgentError ? `${error.code}: ${error.message}` : (error as Error).message } : {}),
+    ...(error ? { msg: messageOf(error) } : {}),
   };
 }
 
@@ -87,11 +87,9 @@ class MasterRun {
       if (!this.shouldStop()) await this.runOn(connection);
     } catch (error) {
       if (!(error instanceof UnreachableError)) throw error;
-      // The reason alone: the master's name is beside it wherever it is shown.
-      const reason = error.message.startsWith(`${host}: `) ? error.message.slice(host.length + 2) : error.message;
       this.report.unreachable = true;
-      this.report.message = reason;
-      emit({ type: 'host-unreachable', host, message: reason });
+      this.report.message = error.message;
+      emit({ type: 'host-unreachable', host, message: error.message });
     } finally {
       await connection?.close().catch(() => undefined);
     }
@@ -107,7 +105,8 @@ class MasterRun {
       if (visible) this.emitAndRecord(setupResult(name, started));
       return value;
     } catch (error) {
-      if (!(error instanceof AgentError)) throw new UnreachableError(this.master.name, (error as Error).message);
+      // As for a task: a lost agent makes the master unreachable, anything else fails the step.
+      if (error instanceof UnreachableError) throw error;
       this.emitAndRecord(setupResult(name, started, error));
       return undefined;
     }
@@ -171,15 +170,26 @@ export async function runPlays(inventory: Inventory, plays: Play[], options: Run
   const queue = new PQueue({ concurrency: forks });
   options.emit({ type: 'run-start', hosts: masters.map((m) => m.name), forks });
   const reports = new Map<string, HostReport>();
+  // A bug on one master ends the run: the others start no more tasks and close their
+  // agents before the error goes up to the CLI, instead of running on unwatched.
+  const crash = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, crash.signal]) : crash.signal;
+  let crashed: { error: unknown } | undefined;
   await Promise.all(
     masters.map((master) =>
       queue.add(async () => {
         // Once interrupted, masters still waiting for their turn are not started.
-        if (options.signal?.aborted) return;
-        reports.set(master.name, await new MasterRun(master, inventory, plays, options).run());
+        if (signal.aborted) return;
+        try {
+          reports.set(master.name, await new MasterRun(master, inventory, plays, { ...options, signal }).run());
+        } catch (error) {
+          crashed ??= { error };
+          crash.abort();
+        }
       }),
     ),
   );
+  if (crashed) throw crashed.error;
   const hosts: Record<string, HostReport> = {};
   for (const master of masters) {
     // A master the queue never started (interrupted before its turn) is reported as such.

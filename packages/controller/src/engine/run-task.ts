@@ -3,12 +3,12 @@
 // request to the master's agent.
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { AgentError, InputError, InputErrors, UnreachableError } from '../errors.js';
+import { AgentError, InputError, UnreachableError } from '../errors.js';
 import type { HostContext, Play, Task } from '../types.js';
 import type { Renderer } from '../template/render.js';
 import { AgentRequestError } from '../transport/agent-client.js';
 import type { EmitEvent, TaskResult } from './events.js';
-import { evaluate, ExpressionError, truthy } from './expression.js';
+import { evaluate, truthy } from './expression.js';
 import type { MasterState } from './master-state.js';
 
 export type { Renderer };
@@ -30,15 +30,22 @@ interface ItemOutcome {
   item?: unknown;
 }
 
-function messageOf(error: unknown): string {
+/** How an error reads as a failed task's message. */
+export function messageOf(error: unknown): string {
   if (error instanceof AgentError) return `${error.code}: ${error.message}`;
   if (error instanceof InputError) return error.toString();
-  return (error as Error).message;
+  return error instanceof Error ? error.message : String(error);
 }
 
-/** Errors that belong to the task (it fails); anything else means the agent is gone. */
-function isTaskError(error: unknown): boolean {
-  return error instanceof AgentError || error instanceof InputError || error instanceof InputErrors || error instanceof ExpressionError;
+/**
+ * Whatever goes wrong in a task fails that task with the message (a bug too: the
+ * master's other tasks must not be reported as unreachable for it). Only a lost
+ * connection to the master's agent ends the master's run as unreachable.
+ */
+function failedOutcome(error: unknown): ItemOutcome {
+  if (error instanceof UnreachableError) throw error;
+  const data = error instanceof AgentRequestError ? error.data : undefined;
+  return { changed: false, failed: true, skipped: false, msg: messageOf(error), ...(data ? { data } : {}) };
 }
 
 function where(play: Play, task: Task, key?: string) {
@@ -105,9 +112,7 @@ async function runItem(play: Play, task: Task, state: MasterState, options: Task
     }
     return { ...base, ...(await runOperation(play, task, ctx, state, options)) };
   } catch (error) {
-    if (!isTaskError(error)) throw new UnreachableError(state.master.name, messageOf(error));
-    const data = error instanceof AgentRequestError ? error.data : undefined;
-    return { ...base, changed: false, failed: true, skipped: false, msg: messageOf(error), ...(data ? { data } : {}) };
+    return { ...base, ...failedOutcome(error) };
   }
 }
 
@@ -136,8 +141,7 @@ export async function runTask(play: Play, task: Task, state: MasterState, option
     // Items run one after another: later ones may depend on earlier ones' files.
     for (const item of items ?? [undefined]) outcomes.push(await runItem(play, task, state, options, item, looped));
   } catch (error) {
-    if (!isTaskError(error)) throw error;
-    outcomes = [{ changed: false, failed: true, skipped: false, msg: messageOf(error) }];
+    outcomes = [failedOutcome(error)];
   }
   const summary = summarize(outcomes, looped);
   if (task.register) {

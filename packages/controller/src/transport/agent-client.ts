@@ -3,7 +3,7 @@
 // can be in flight; answers and output events are routed back by id.
 import type { Readable, Writable } from 'node:stream';
 import { createInterface } from 'node:readline';
-import { AgentError } from '../errors.js';
+import { AgentError, UnreachableError } from '../errors.js';
 
 export interface AgentAnswer {
   changed: boolean;
@@ -53,7 +53,7 @@ export class AgentClient {
   private stderrText = '';
   private readonly stderrDone: Promise<void>;
 
-  /** `label` names the far end in messages, e.g. "master-a". */
+  /** `label` names the far end (the master) in messages and errors, e.g. "master-a". */
   constructor(private readonly streams: AgentStreams, private readonly label: string) {
     createInterface({ input: streams.stdout, crlfDelay: Infinity }).on('line', (line) => this.onLine(line));
     streams.stderr?.on('data', (chunk: Buffer) => {
@@ -101,7 +101,8 @@ export class AgentClient {
 
   private rejectAll(reason: string): void {
     const detail = this.stderr ? `: ${this.stderr.split('\n').slice(-5).join('\n')}` : '';
-    this.closedError = new Error(`agent on ${this.label} stopped (${reason})${detail}`);
+    // Unreachable, not a task failure: the master is gone for the rest of the run.
+    this.closedError = new UnreachableError(this.label, `agent on ${this.label} stopped (${reason})${detail}`);
     for (const pending of this.pending.values()) pending.reject(this.closedError);
     this.pending.clear();
   }
