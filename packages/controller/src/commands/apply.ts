@@ -8,7 +8,7 @@ import { loadPlaybooks } from '../playbook/load-playbooks.js';
 import { loadAgentBundle } from '../transport/agent-bundle.js';
 import { type CommandOutcome, DisklessCommand } from './command-base.js';
 import { saveFacts } from './facts-cache.js';
-import { inventoryFlag, jsonFlag, limitFlag, splitList, stateDirFlag } from './flags.js';
+import { inventoryFlag, jsonFlag, limitFlag, stateDirFlag, tagsFlag } from './flags.js';
 import { chooseRenderer, interruptOnSigint } from './output.js';
 
 export default class Apply extends DisklessCommand {
@@ -33,7 +33,7 @@ export default class Apply extends DisklessCommand {
     }),
     diff: Flags.boolean({ description: 'show unified diffs of changed files' }),
     limit: limitFlag,
-    tags: Flags.string({ char: 't', description: 'only tasks with one of these tags (comma list)', helpValue: 't1,t2' }),
+    tags: tagsFlag,
     forks: Flags.integer({ char: 'f', description: 'masters worked on at once', default: DEFAULT_FORKS, min: 1 }),
     json: jsonFlag,
     verbose: Flags.boolean({ char: 'v', description: 'print every task result, message and command output' }),
@@ -46,8 +46,7 @@ export default class Apply extends DisklessCommand {
     const inventory = await loadInventory(flags.inventory);
     const plays = await loadPlaybooks(argv as string[]);
     await checkExpressions(plays);
-    const limit = flags.limit ? splitList(flags.limit) : undefined;
-    limitMasters(inventory, limit); // an unknown name is bad input: refuse before connecting
+    limitMasters(inventory, flags.limit); // an unknown name is bad input: refuse before connecting
     await loadAgentBundle(); // a clear error now if it is not built
 
     const renderer = chooseRenderer({ json: flags.json, diff: flags.diff, verbose: flags.verbose });
@@ -58,8 +57,8 @@ export default class Apply extends DisklessCommand {
         emit: (event) => renderer.handle(event),
         check: flags.check,
         diff: flags.diff,
-        limit,
-        tags: flags.tags ? splitList(flags.tags) : undefined,
+        limit: flags.limit,
+        tags: flags.tags,
         forks: flags.forks,
         acceptNewHostKeys: flags['accept-new-host-keys'],
         signal: interrupt.signal,

@@ -4,7 +4,7 @@ import { loadInventory } from '../inventory/load-inventory.js';
 import { loadAgentBundle } from '../transport/agent-bundle.js';
 import { type CommandOutcome, DisklessCommand } from './command-base.js';
 import { saveFacts } from './facts-cache.js';
-import { inventoryFlag, jsonFlag, limitFlag, splitList, stateDirFlag } from './flags.js';
+import { inventoryFlag, jsonFlag, limitFlag, stateDirFlag } from './flags.js';
 import { formatFactsTable } from '../report/facts-table.js';
 
 export default class Facts extends DisklessCommand {
@@ -35,7 +35,7 @@ export default class Facts extends DisklessCommand {
       ...this.engineParts(),
       emit: () => undefined,
       lock: false,
-      limit: flags.limit ? splitList(flags.limit) : undefined,
+      limit: flags.limit,
       forks: flags.forks,
       acceptNewHostKeys: flags['accept-new-host-keys'],
       onFacts: async (master, facts) => {

@@ -1,23 +1,32 @@
 // Flags shared by several commands.
-import { Flags } from '@oclif/core';
+import { Errors, Flags } from '@oclif/core';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-/** "a, b,c" -> ["a", "b", "c"], for --limit and --tags. */
-export function splitList(input: string): string[] {
-  return input
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+/**
+ * A comma list flag: `--limit a,b` or `--limit a --limit b`. An empty or blank entry
+ * (`--limit ''`, `--limit a,,b`) is a usage error: dropped, it would widen the run to
+ * every master or task. Not greedy: `--limit a site.json` leaves site.json an argument.
+ */
+function listFlag(options: { char: 'l' | 't'; description: string; helpValue: string }) {
+  return Flags.string({
+    ...options,
+    multiple: true,
+    multipleNonGreedy: true,
+    delimiter: ',',
+    // oclif trims each entry before this sees it.
+    parse: async (entry) => {
+      if (!entry) throw new Errors.CLIError('an empty entry is not allowed (give names separated by commas, as in a,b)');
+      return entry;
+    },
+  });
 }
 
 export const inventoryFlag = Flags.string({ char: 'i', description: 'inventory file (JSON)', required: true, helpValue: 'FILE' });
 
-export const limitFlag = Flags.string({
-  char: 'l',
-  description: 'only these masters (comma list of names)',
-  helpValue: 'a,b',
-});
+export const limitFlag = listFlag({ char: 'l', description: 'only these masters (comma list of names)', helpValue: 'a,b' });
+
+export const tagsFlag = listFlag({ char: 't', description: 'only tasks with one of these tags (comma list)', helpValue: 't1,t2' });
 
 export const jsonFlag = Flags.boolean({ description: 'print one JSON document on stdout instead of text' });
 
