@@ -10,7 +10,7 @@ export const ExitCode = {
   badInput: 1,
   taskFailed: 2,
   changesPending: 3,
-  unreachable: 4,
+  unreachable: 4, // or locked by another run
   interrupted: 130,
   internal: 250,
 } as const;
@@ -23,7 +23,7 @@ export const EXIT_CODE_MEANINGS: Record<ExitCode, string> = {
   1: 'bad input or usage (nothing was touched)',
   2: 'a task failed on at least one master',
   3: 'changes pending (only with apply --check --detailed-exitcode)',
-  4: 'a master unreachable',
+  4: 'a master unreachable or locked by another run',
   130: 'interrupted',
   250: 'an internal error (a bug in diskless)',
 };
@@ -44,7 +44,7 @@ export function exitCodeOf(summary: RunSummary, options: RunExitOptions = {}): E
   const hosts = Object.values(summary.hosts);
   if (summary.interrupted) return ExitCode.interrupted;
   if (hosts.some((h) => h.failed > 0)) return ExitCode.taskFailed;
-  if (hosts.some((h) => h.unreachable)) return ExitCode.unreachable;
+  if (hosts.some((h) => h.unreachable || h.locked)) return ExitCode.unreachable;
   if (options.detailedExitCode && hosts.some((h) => h.changed > 0)) return ExitCode.changesPending;
   return ExitCode.ok;
 }

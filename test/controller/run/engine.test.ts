@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hostContext } from '../../../packages/controller/src/context/host-context.js';
 import type { RunEvent, RunSummary } from '../../../packages/controller/src/engine/events.js';
+import type { RunOptions } from '../../../packages/controller/src/engine/run-plays.js';
 import { exitCodeOf } from '../../../packages/controller/src/exit-codes.js';
-import { runPlays, type RunOptions } from '../../../packages/controller/src/engine/run-plays.js';
-import { loadInventory } from '../../../packages/controller/src/inventory/load-inventory.js';
-import { loadPlaybooks } from '../../../packages/controller/src/playbook/load-playbooks.js';
 import { createRenderer } from '../../../packages/controller/src/template/render.js';
-import { connectLocal } from '../../../packages/controller/src/transport/local.js';
+import { runPlaybook, task as findTask } from './run-playbook.js';
 import { makeWorkspace, masterEntry, type Workspace } from './workspace.js';
 
 const dirOf = '{{root}}/{{master.name}}';
@@ -34,23 +31,12 @@ const sitePlay = {
   ],
 };
 
-async function run(ws: Workspace, playbook: object, options: Partial<RunOptions> = {}) {
-  const playbookFile = ws.write('site.json', playbook);
+function run(ws: Workspace, playbook: object, options: Partial<RunOptions> = {}) {
   ws.write('templates/conf.hbs', 'domain={{domain}} master={{master.name}} slaves={{master.slaves.length}}\n');
-  const inventory = await loadInventory(join(ws.dir, 'inventory.json'));
-  const plays = await loadPlaybooks([playbookFile]);
-  const events: RunEvent[] = [];
-  const summary: RunSummary = await runPlays(inventory, plays, {
-    connector: ws.connector,
-    renderer: createRenderer(),
-    hostContext,
-    emit: (e) => events.push(e),
-    ...options,
-  });
-  return { summary, events };
+  return runPlaybook(ws, playbook, options);
 }
 
-const task = (summary: RunSummary, host: string, name: string) => summary.hosts[host].tasks.find((t) => t.name === name)!;
+const task = (summary: RunSummary, host: string, name: string) => findTask(summary, host, name)!;
 
 describe('engine (local agent)', function () {
   this.timeout(60_000);
@@ -152,25 +138,6 @@ describe('engine (local agent)', function () {
     assert.equal(task(summary, 'm2', 'Show rc').msg, 'rc=3 failed=true', 'a failed result is registered with its data');
     assert.equal(existsSync(join(ws.root, 'm2', 'conf')), true);
     assert.equal(existsSync(join(ws.root, 'm2', 'announced')), true);
-  });
-
-  it('fails a master that another controller holds, naming the holder, and reads facts anyway', async () => {
-    // Another controller's agent on the same master, holding the lock.
-    const other = await connectLocal('other', { ...process.env, DISKLESS_LOCK_DIR: join(ws.lockDir, 'm1') });
-    try {
-      await other.agent.request('lock', { holder: 'alice@laptop 42' });
-      const { summary } = await run(ws, sitePlay);
-      assert.equal(exitCodeOf(summary), 2);
-      assert.match(task(summary, 'm1', 'Take the run lock').msg ?? '', /ELOCKED: .*alice@laptop 42/);
-      assert.equal(existsSync(join(ws.root, 'm1')), false);
-
-      const factsOnly = await run(ws, { ...sitePlay, tasks: [] }, { lock: false });
-      assert.equal(task(factsOnly.summary, 'm1', 'Gather facts').status, 'ok');
-    } finally {
-      await other.close();
-    }
-    const after = await run(ws, sitePlay);
-    assert.equal(exitCodeOf(after.summary), 0, 'the lock goes with the agent that held it');
   });
 
   it('works on at most --forks masters at once', async () => {

@@ -21,8 +21,9 @@ export interface HostStats {
   failed: number;
   skipped: number;
   unreachable: boolean;
+  locked?: boolean; // another run held its run lock: not worked on, counted like unreachable
   interrupted?: boolean;
-  message?: string; // why the master was unreachable
+  message?: string; // why the master was unreachable or locked
 }
 
 export interface HostReport extends HostStats {
@@ -42,7 +43,7 @@ export type RunEvent =
   | { type: 'task-start'; host: string; playbook: string; task: string }
   | { type: 'task-result'; host: string; result: TaskResult }
   | { type: 'output'; host: string; task: string; stream: 'stdout' | 'stderr'; data: string }
-  | { type: 'host-unreachable'; host: string; message: string }
+  | { type: 'host-unreachable'; host: string; message: string; locked?: boolean }
   | { type: 'host-done'; host: string; stats: HostStats }
   | { type: 'recap'; summary: RunSummary };
 

@@ -9,7 +9,8 @@ import type { Connector } from '../transport/connect.js';
 import type { AgentConnection } from '../transport/connection.js';
 import { countResult, emptyStats, type EmitEvent, type HostReport, type RunSummary, type TaskResult } from './events.js';
 import { limitMasters, playTargets, taskSelected } from './host-selection.js';
-import { createMasterState, type HostContextBuilder } from './master-state.js';
+import { type AgentRequester, createMasterState, type HostContextBuilder } from './master-state.js';
+import { takeRunLock } from './run-lock.js';
 import { messageOf, runTask, type Renderer, type TaskOptions } from './run-task.js';
 
 export interface RunOptions {
@@ -27,11 +28,14 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Take each master's run lock first (default); reading facts alone does not need it. */
   lock?: boolean;
+  /** How long to wait for a master whose lock another run holds (default 0: report it locked). */
+  waitLockMs?: number;
   /** Called with each master's facts as soon as they are gathered (e.g. to cache them). */
   onFacts?: (master: Master, facts: Record<string, unknown>) => void | Promise<void>;
 }
 
 export const DEFAULT_FORKS = 20;
+const WAIT_FOR_LOCK = 'Wait for the run lock';
 
 /** Who holds a master's run lock: "user@host pid". */
 export function lockHolder(): string {
@@ -87,9 +91,7 @@ class MasterRun {
       if (!this.shouldStop()) await this.runOn(connection);
     } catch (error) {
       if (!(error instanceof UnreachableError)) throw error;
-      this.report.unreachable = true;
-      this.report.message = error.message;
-      emit({ type: 'host-unreachable', host, message: error.message });
+      this.markUnreachable(error.message);
     } finally {
       await connection?.close().catch(() => undefined);
     }
@@ -112,6 +114,40 @@ class MasterRun {
     }
   }
 
+  /** The master is out of this run: unreachable, or locked by another run (`locked`). */
+  private markUnreachable(message: string, locked = false): void {
+    if (locked) this.report.locked = true;
+    else this.report.unreachable = true;
+    this.report.message = message;
+    this.options.emit({ type: 'host-unreachable', host: this.master.name, message, ...(locked ? { locked } : {}) });
+  }
+
+  /** Takes the run lock, waiting for it if asked; false when the master is not to be worked on. */
+  private async lockMaster(agent: AgentRequester): Promise<boolean> {
+    let waitStarted: number | undefined;
+    const outcome = await this.setupStep(
+      'Take the run lock',
+      () =>
+        takeRunLock(agent, {
+          holder: lockHolder(),
+          waitMs: this.options.waitLockMs ?? 0,
+          signal: this.options.signal,
+          onWait: () => {
+            waitStarted = performance.now();
+            this.options.emit({ type: 'task-start', host: this.master.name, playbook: 'setup', task: WAIT_FOR_LOCK });
+          },
+        }),
+      false,
+    );
+    if (!outcome || this.shouldStop()) return false; // the step failed, or Ctrl-C
+    if (outcome.lockedBy) {
+      this.markUnreachable(outcome.lockedBy, true);
+      return false;
+    }
+    if (waitStarted !== undefined) this.emitAndRecord(setupResult(WAIT_FOR_LOCK, waitStarted));
+    return true;
+  }
+
   private emitAndRecord(result: TaskResult): void {
     this.options.emit({ type: 'task-result', host: this.master.name, result });
     this.record(result);
@@ -119,10 +155,7 @@ class MasterRun {
 
   private async runOn(connection: AgentConnection): Promise<void> {
     const { agent } = connection;
-    if (this.options.lock !== false) {
-      await this.setupStep('Take the run lock', () => agent.request('lock', { holder: lockHolder() }), false);
-      if (this.stopped) return;
-    }
+    if (this.options.lock !== false && !(await this.lockMaster(agent))) return;
     let facts: Record<string, unknown> = {};
     // As in Ansible, plays may say they need no facts; the master is asked only if one
     // does (or if there are no plays: then facts are what the run is for).
@@ -198,7 +231,7 @@ export async function runPlays(inventory: Inventory, plays: Play[], options: Run
   const interrupted = Boolean(options.signal?.aborted);
   const all = Object.values(hosts);
   const summary: RunSummary = {
-    ok: !interrupted && all.every((h) => h.failed === 0 && !h.unreachable),
+    ok: !interrupted && all.every((h) => h.failed === 0 && !h.unreachable && !h.locked),
     durationMs: Math.round(performance.now() - started),
     interrupted,
     hosts,

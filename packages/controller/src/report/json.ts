@@ -12,6 +12,7 @@ export function jsonDocument(summary: RunSummary): object {
         failed: h.failed,
         skipped: h.skipped,
         unreachable: h.unreachable,
+        ...(h.locked ? { locked: true } : {}),
         ...(h.message ? { msg: h.message } : {}),
         ...(h.interrupted ? { interrupted: true } : {}),
         tasks: h.tasks.map((t) => ({

@@ -3,7 +3,7 @@
 import type { RunEvent } from '../engine/events.js';
 import { formatRecap } from './recap.js';
 import type { RendererOptions, RunRenderer } from './renderer.js';
-import { formatTaskLine, indent, lastLine } from './task-line.js';
+import { formatTaskLine, formatUnreachableLine, indent, lastLine } from './task-line.js';
 
 const HEARTBEAT_MS = 60_000;
 
@@ -42,7 +42,7 @@ export class PlainRenderer implements RunRenderer {
       }
       case 'host-unreachable':
         this.running.delete(event.host);
-        write(`${event.host} | UNREACHABLE | ${event.message}\n`);
+        write(formatUnreachableLine(event.host, event.message, event.locked) + '\n');
         break;
       case 'recap':
         clearInterval(this.timer);

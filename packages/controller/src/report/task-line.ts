@@ -25,3 +25,8 @@ export function lastLine(text: string): string | undefined {
     .filter(Boolean)
     .pop();
 }
+
+/** The line that says a master is out of the run, and why. */
+export function formatUnreachableLine(host: string, message: string, locked?: boolean): string {
+  return `${host} | ${locked ? 'LOCKED' : 'UNREACHABLE'} | ${message}`;
+}

@@ -6,10 +6,10 @@ import type { HostStats, RunEvent } from '../engine/events.js';
 import { countResult, emptyStats } from '../engine/events.js';
 import { formatRecap } from './recap.js';
 import type { RendererOptions, RunRenderer } from './renderer.js';
-import { formatTaskLine, indent, lastLine } from './task-line.js';
+import { formatTaskLine, formatUnreachableLine, indent, lastLine } from './task-line.js';
 
 interface HostLine {
-  state: 'queued' | 'running' | 'done' | 'failed' | 'unreachable';
+  state: 'queued' | 'running' | 'done' | 'failed' | 'unreachable' | 'locked';
   playbook?: string;
   task?: string;
   taskStarted: number;
@@ -68,8 +68,8 @@ export class TtyRenderer implements RunRenderer {
         break;
       }
       case 'host-unreachable':
-        host!.state = 'unreachable';
-        this.print(`${event.host} | UNREACHABLE | ${event.message}`);
+        host!.state = event.locked ? 'locked' : 'unreachable';
+        this.print(formatUnreachableLine(event.host, event.message, event.locked));
         break;
       case 'host-done':
         if (host!.state === 'running') host!.state = event.stats.failed > 0 ? 'failed' : 'done';
@@ -107,9 +107,9 @@ export class TtyRenderer implements RunRenderer {
     const lines = [...this.hosts.entries()].map(([name, h]) => {
       const s = h.stats;
       const counts = `ok ${s.ok} changed ${s.changed} failed ${s.failed} skipped ${s.skipped}`;
-      const mark = { queued: '·', running: SPINNER[this.frame % SPINNER.length], done: '✔', failed: '✖', unreachable: '✖' }[h.state];
+      const mark = { queued: '·', running: SPINNER[this.frame % SPINNER.length], done: '✔', failed: '✖', unreachable: '✖', locked: '✖' }[h.state];
       let text = `${mark} ${name.padEnd(width)}  ${counts}`;
-      if (h.state === 'unreachable') text += '  unreachable';
+      if (h.state === 'unreachable' || h.state === 'locked') text += `  ${h.state}`;
       if (h.state === 'queued') text += `  waiting for one of the ${this.forks} forks`;
       if (h.state === 'running' && !h.task) text += '  connecting';
       if (h.state === 'running' && h.task) {
