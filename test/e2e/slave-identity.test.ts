@@ -4,7 +4,7 @@
 // included, plus a temp file of an interrupted write. Checked on the master's disk and,
 // for the keys, over NFS from the slaves' side.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeManagementNetwork, type Lab, labDown, labExec, labUp, masterRootPath, writeLabInventory } from '../lab/index.js';
@@ -146,5 +146,17 @@ describe("slave identity: each slave root gets its own, and none of the master's
     assert.deepEqual(changedTasks(again), ["slave-root / Put each slave's own identity into its root"]);
     assert.deepEqual(KEYS.map((key) => read(`${rootOf(A)}/etc/ssh/${key}`)), kept);
     assert.equal(read(`${rootOf(A)}/etc/machine-id`), id);
+  });
+
+  it('previews a new slave in check mode without making it an identity', async () => {
+    const doc = JSON.parse(readFileSync(inventoryFile, 'utf8'));
+    doc.masters[MASTER].slaves.newcomer = { mac: '02:00:0e:00:00:98', ip: '192.168.1.98' };
+    const grown = join(scratchDir, 'grown.json');
+    writeFileSync(grown, JSON.stringify(doc));
+    const preview = await apply(site, grown, ['--check']);
+    assert.equal(preview.code, 0, failures(preview));
+    assert.ok(changedTasks(preview).includes("slave-root / Make each slave's own SSH host keys and machine-id, once"), changedTasks(preview).join('\n'));
+    assert.equal(existsSync(onDisk('var/lib/diskless/identity/newcomer')), false, 'check mode made an identity');
+    assert.equal(existsSync(onDisk('diskless/192.168.1.98')), false, 'check mode made a root');
   });
 });
