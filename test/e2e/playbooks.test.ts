@@ -18,6 +18,7 @@ import {
   nfsWrite,
   repoRoot,
   setSlaveMac,
+  STAND_IN_MKELF_LINUX,
   tftpGet,
 } from './slave-clients.js';
 
@@ -397,7 +398,7 @@ for (const scenario of scenarios) {
 
       // A stand-in for mkelf-linux (as Gentoo's mknbi installs it) writes its arguments as the image.
       const mkelf = onDisk(masterName, 'usr/bin/mkelf-linux');
-      writeFileSync(mkelf, '#!/bin/sh\nfor a; do case "$a" in --output=*) out="${a#--output=}";; esac; done\nprintf \'stand-in Etherboot image\\n%s\\n\' "$*" > "$out"\n', { mode: 0o755 });
+      writeFileSync(mkelf, STAND_IN_MKELF_LINUX, { mode: 0o755 });
       try {
         const served = await apply(site, grownFile);
         assert.equal(served.code, 0, failures(served));

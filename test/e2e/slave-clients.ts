@@ -113,27 +113,39 @@ export const DHCP_CLIENTS = {
   uefiPxe: { vendorClass: 'PXEClient:Arch:00007:UNDI:003016', clientArch: 7 },
   /** arm64 UEFI firmware's PXE. */
   arm64UefiPxe: { vendorClass: 'PXEClient:Arch:00011:UNDI:003000', clientArch: 11 },
+  /** iPXE loaded by BIOS PXE: the same vendor class, and user class "iPXE" (option 77). */
+  ipxeBios: { vendorClass: 'PXEClient:Arch:00000:UNDI:002001', clientArch: 0, userClass: 'iPXE' },
+  /** iPXE loaded by UEFI PXE. */
+  ipxeUefi: { vendorClass: 'PXEClient:Arch:00007:UNDI:003016', clientArch: 7, userClass: 'iPXE' },
   /** The firmware after the loader, or the initramfs: no vendor class, no option 93. */
   plain: { vendorClass: '', clientArch: null },
 } as const;
 
-export type DhcpClient = { vendorClass: string; clientArch: number | null };
+export type DhcpClient = { vendorClass: string; clientArch: number | null; userClass?: string };
 
 /**
  * Asks for a lease from the slave's namespace; null when no server answers. The client
  * is a vendor class alone (`PXEClient`, `Etherboot-5.4`) or a kind of DHCP_CLIENTS.
  */
 export async function dhcpLease(lab: Lab, slave: string, client: string | DhcpClient, scratch: ClientScratch): Promise<Lease | null> {
-  const { vendorClass, clientArch } = typeof client === 'string' ? { vendorClass: client, clientArch: null } : client;
-  // udhcpc -V '' sends no vendor class; -x 0x5d:<hex> sends option 93 as two bytes.
+  const { vendorClass, clientArch, userClass }: DhcpClient = typeof client === 'string' ? { vendorClass: client, clientArch: null } : client;
+  // udhcpc -V '' sends no vendor class; -x 0x5d:<hex> sends option 93 as two bytes,
+  // -x 0x4d:<hex> a user class as iPXE does (the bare text).
   const arch = clientArch === null ? [] : ['-x', `0x5d:${clientArch.toString(16).padStart(4, '0')}`];
-  const argv = ['busybox', 'udhcpc', '-i', 'eth0', '-V', vendorClass, ...arch, '-n', '-q', '-t', '4', '-T', '2', '-s', scratch.dhcpScript];
+  const user = userClass ? ['-x', `0x4d:${Buffer.from(userClass).toString('hex')}`] : [];
+  const argv = ['busybox', 'udhcpc', '-i', 'eth0', '-V', vendorClass, ...arch, ...user, '-n', '-q', '-t', '4', '-T', '2', '-s', scratch.dhcpScript];
   const r = await labExec(lab, slave, argv, { timeoutMs: 30_000 });
   const line = r.stdout.split('\n').find((l) => l.startsWith('lease '));
   if (!line) return null;
   const field = (k: string) => new RegExp(`${k}=(\\S*)`).exec(line)?.[1] ?? '';
   return { ip: field('ip'), siaddr: field('siaddr'), bootFile: field('boot_file'), hostname: field('hostname') };
 }
+
+/**
+ * A stand-in for mkelf-linux (Gentoo's net-misc/mknbi; Debian packages none), to put in
+ * a master's /usr/bin: it writes its arguments as the Etherboot image it is asked for.
+ */
+export const STAND_IN_MKELF_LINUX = '#!/bin/sh\nfor a; do case "$a" in --output=*) out="${a#--output=}";; esac; done\nprintf \'stand-in Etherboot image\\n%s\\n\' "$*" > "$out"\n';
 
 /** Sets the MAC of the slave's eth0 (to pose as another machine on the LAN). */
 export async function setSlaveMac(lab: Lab, slave: string, mac: string): Promise<void> {
@@ -152,6 +164,15 @@ export async function tftpGet(lab: Lab, slave: string, server: string, remote: s
   } catch {
     return null;
   }
+}
+
+/** Fetches a URL with busybox wget from the slave's namespace: the body, or the server's refusal (busybox 1.35's wget -T crashes: the exec's time limit stands in). */
+export async function httpGet(lab: Lab, slave: string, url: string, scratch: ClientScratch): Promise<{ body: Buffer | null; text: string }> {
+  const local = join(scratch.dir, 'http-get');
+  rmSync(local, { force: true });
+  const r = await labExec(lab, slave, ['busybox', 'wget', '-q', '-O', local, url], { timeoutMs: 30_000 });
+  if (r.code !== 0) return { body: null, text: r.stdout + r.stderr };
+  return { body: readFileSync(local), text: '' };
 }
 
 /** Reads a file over NFS (libnfs) from the slave's namespace. */

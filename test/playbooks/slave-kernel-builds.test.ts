@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeManagementNetwork, type Lab, labDown, labUp, masterRootPath, writeLabInventory } from '../lab/index.js';
-import { apply, ClientScratch, dhcpLease, failures, repoRoot, tftpGet } from '../e2e/slave-clients.js';
+import { apply, ClientScratch, DHCP_CLIENTS, dhcpLease, failures, repoRoot, STAND_IN_MKELF_LINUX, tftpGet } from '../e2e/slave-clients.js';
 
 const LAB = 'kbuild';
 const SOURCES = '/usr/src/stand-in-linux';
@@ -46,14 +46,17 @@ describe('slave kernels built from source per architecture (lab)', function () {
   };
 
   before(async () => {
-    // master-a: slave21 has no arch (the master's x86_64), slave22 (Etherboot) i686, slave23 aarch64.
-    // master-b names no arch anywhere: one kernel, /diskless/bzImage, as before.
+    // master-a: slave21 has no arch (the master's x86_64), slave22 (Etherboot) i686, slave23 aarch64 (UEFI).
+    // master-b names no arch anywhere: one kernel, /diskless/bzImage, as before; slave33 Etherboot.
+    // Both masters have a stand-in mkelf-linux, so dhcpd names the Etherboot images.
     const gateway = await freeManagementNetwork();
     inventoryFile = writeLabInventory(join(repoRoot, 'examples/lab/inventory.json'), scratchDir, gateway, (inv) => {
       const a = inv.masters['master-a'] as any;
       a.kernel = { sourceDir: SOURCES, slaveFromSource: true, arch: 'x86_64' };
-      a.slaves.slave22.arch = 'i686';
+      a.slaves.slave22 = { ...a.slaves.slave22, boot: 'etherboot', firmware: undefined, arch: 'i686' };
       a.slaves.slave23.arch = 'aarch64';
+      const b = inv.masters['master-b'] as any;
+      b.slaves.slave33 = { ...b.slaves.slave33, boot: 'etherboot', firmware: undefined };
       (inv.masters['master-b'] as any).kernel = { sourceDir: SOURCES, slaveFromSource: true };
     });
     playbooks = join(scratchDir, 'kernels-dhcp-tftp.json');
@@ -64,6 +67,7 @@ describe('slave kernels built from source per architecture (lab)', function () {
       mkdirSync(onDisk(master, SOURCES), { recursive: true });
       writeFileSync(onDisk(master, `${SOURCES}/Makefile`), STAND_IN_MAKEFILE);
       writeFileSync(onDisk(master, `${SOURCES}/.config`), 'CONFIG_MODULES=y\n');
+      writeFileSync(onDisk(master, '/usr/bin/mkelf-linux'), STAND_IN_MKELF_LINUX, { mode: 0o755 });
     }
   });
 
@@ -92,12 +96,16 @@ describe('slave kernels built from source per architecture (lab)', function () {
     assert.match(readFileSync(onDisk('master-b', '/diskless/bzImage'), 'utf8'), /^stand-in kernel ARCH=default\n/);
   });
 
-  it('points each slave at its own architecture: pxelinux.cfg over TFTP, the Etherboot image name by DHCP', async () => {
-    for (const [slave, mac, kernel] of [['slave21', '02-00-0a-01-00-21', 'bzImage_x86_64'], ['slave23', '02-00-0a-01-00-23', 'bzImage_aarch64']]) {
+  it('points each slave at its own architecture: pxelinux.cfg or grub.cfg over TFTP, the Etherboot image name by DHCP', async () => {
+    const slaves = [
+      { slave: 'slave21', client: DHCP_CLIENTS.biosPxe, config: 'pxelinux.cfg/01-02-00-0a-01-00-21', kernelLine: 'KERNEL bzImage_x86_64', kernel: 'bzImage_x86_64' },
+      { slave: 'slave23', client: DHCP_CLIENTS.arm64UefiPxe, config: 'grub/grub.cfg-01-02-00-0a-01-00-23', kernelLine: 'linux /bzImage_aarch64 .*', kernel: 'bzImage_aarch64' },
+    ];
+    for (const { slave, client, config, kernelLine, kernel } of slaves) {
       const who = `master-a/${slave}`;
-      assert.ok(await dhcpLease(lab, who, 'PXEClient', clients), `${slave} got no lease`);
-      const cfg = await tftpGet(lab, who, '192.168.1.1', `pxelinux.cfg/01-${mac}`, clients);
-      assert.match(cfg?.toString() ?? '', new RegExp(`^\\s*KERNEL ${kernel}$`, 'm'));
+      assert.ok(await dhcpLease(lab, who, client, clients), `${slave} got no lease`);
+      const cfg = await tftpGet(lab, who, '192.168.1.1', config, clients);
+      assert.match(cfg?.toString() ?? '', new RegExp(`^\\s*${kernelLine}$`, 'm'));
       const image = await tftpGet(lab, who, '192.168.1.1', kernel, clients);
       assert.ok(image?.toString().startsWith('stand-in kernel'), `${slave}: ${kernel} not served by TFTP`);
     }

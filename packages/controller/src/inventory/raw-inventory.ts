@@ -26,7 +26,7 @@ export interface RawMaster {
   connection?: 'ssh' | 'local';
   ssh?: RawSsh;
   lan: { interface: string; address: string; prefix: number; routers?: string; dns?: string[] };
-  boot?: { firmware?: Firmware };
+  boot?: { firmware?: Firmware; transport?: 'tftp' | 'http' };
   nfs: { server: 'kernel' | 'ganesha'; mountOptions?: string; shared?: Record<string, 'ro' | 'rw'>; [k: string]: unknown };
   vars?: Record<string, unknown>;
   slaves?: Record<string, RawSlave>;
