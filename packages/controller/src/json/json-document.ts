@@ -1,9 +1,10 @@
 // A JSON file parsed with positions kept, so that any problem found later (by the
 // schema or by a semantic check) can be reported at file:line:column.
+import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import * as jsonc from 'jsonc-parser';
 import { InputError, InputErrors } from '../errors.js';
-import { pointerToSegments } from './pointer.js';
+import { joinPointer, pointerToSegments } from './pointer.js';
 
 export interface JsonDocument {
   file: string;
@@ -17,21 +18,88 @@ export interface Position {
   column: number; // 1-based
 }
 
-/** Reads and parses a JSON file; a missing file or malformed JSON is an InputError. */
+/**
+ * How deep arrays and objects may nest. Inventories and playbooks need about ten
+ * levels; the limit keeps every walk over a document (the parser's, the schema's, the
+ * renderer's) far from the stack's end.
+ */
+export const MAX_DEPTH = 100;
+
+/** Reads and parses a JSON file; a missing file, bytes that are not UTF-8 or malformed JSON are an InputError. */
 export async function readJsonDocument(file: string, what = 'file'): Promise<JsonDocument> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'not found' : code === 'EISDIR' ? 'is a directory' : 'cannot be read';
     throw new InputError(`${what} ${reason}`, { file });
   }
-  return parseJsonDocument(file, text);
+  return parseJsonDocument(file, decodeUtf8(file, bytes));
 }
 
-/** Parses JSON text (no comments, no trailing commas); every syntax error is reported. */
+/**
+ * The text of a file that must be UTF-8. Invalid bytes are refused at their line and
+ * column rather than silently replaced (a replaced byte in a name or path would make it
+ * another name or path); a UTF-8 byte order mark is kept, for the parser to drop.
+ */
+export function decodeUtf8(file: string, bytes: Uint8Array): string {
+  if (isUtf8(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new InputError('the file is UTF-16 (it starts with a UTF-16 byte order mark): save it as UTF-8', { file, line: 1, column: 1 });
+  }
+  const offset = firstInvalidUtf8(bytes);
+  const before = Buffer.from(bytes.buffer, bytes.byteOffset, offset);
+  const lineStart = before.lastIndexOf(0x0a) + 1;
+  const line = before.subarray(0, lineStart).reduce((n, byte) => n + (byte === 0x0a ? 1 : 0), 1);
+  const lineText = before.subarray(lineStart).toString('utf8');
+  const column = (lineStart === 0 ? lineText.replace(/^\uFEFF/, '') : lineText).length + 1;
+  const byte = bytes[offset]!.toString(16).padStart(2, '0');
+  throw new InputError(`invalid UTF-8 (byte 0x${byte}): the file must be UTF-8 text`, { file, line, column });
+}
+
+/** The offset of the first byte that does not start or continue a valid UTF-8 sequence. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    // The lead byte gives the length and the range of the second byte (no overlong
+    // forms, no surrogates, nothing above U+10FFFF).
+    let length: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) length = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+      length = 3;
+      if (b === 0xe0) low = 0xa0;
+      if (b === 0xed) high = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      length = 4;
+      if (b === 0xf0) low = 0x90;
+      if (b === 0xf4) high = 0x8f;
+    } else return i;
+    for (let k = 1; k < length; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || c < (k === 1 ? low : 0x80) || c > (k === 1 ? high : 0xbf)) return i;
+    }
+    i += length;
+  }
+  return bytes.length;
+}
+
+/**
+ * Parses JSON text (no comments, no trailing commas, no key twice in one object);
+ * every syntax error and every duplicate key is reported. A leading byte order mark is
+ * ignored, as editors on Windows write one.
+ */
 export function parseJsonDocument(file: string, text: string): JsonDocument {
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
+  const tooDeep = depthError(file, text);
+  if (tooDeep) throw new InputErrors([tooDeep]);
   const errors: jsonc.ParseError[] = [];
   const root = jsonc.parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
   if (errors.length > 0 || !root) {
@@ -44,8 +112,63 @@ export function parseJsonDocument(file: string, text: string): JsonDocument {
       }),
     );
   }
+  const duplicates = duplicateKeys(file, text, root);
+  if (duplicates.length > 0) throw new InputErrors(duplicates);
   // JSON.parse for the value: plain objects (jsonc-parser's have no prototype).
   return { file, text, value: JSON.parse(text) as unknown, root };
+}
+
+/** The first bracket nested deeper than MAX_DEPTH, found without recursion. */
+function depthError(file: string, text: string): InputError | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_DEPTH) {
+        return new InputError(`nested more than ${MAX_DEPTH} levels deep (objects and lists inside each other); no inventory or playbook needs that many`, { file, ...offsetToPosition(text, i) });
+      }
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return undefined;
+}
+
+/**
+ * Keys given twice in one object: JSON.parse would keep the last silently (a whole
+ * master could vanish). Each is reported at its second place, naming the first.
+ */
+function duplicateKeys(file: string, text: string, root: jsonc.Node): InputError[] {
+  const errors: InputError[] = [];
+  const walk = (node: jsonc.Node, pointer: string) => {
+    if (node.type === 'array') node.children?.forEach((child, i) => walk(child, joinPointer(pointer, i)));
+    if (node.type !== 'object') return;
+    const seen = new Map<string, jsonc.Node>();
+    for (const property of node.children ?? []) {
+      const [keyNode, valueNode] = property.children ?? [];
+      if (!keyNode) continue;
+      const key = String(keyNode.value);
+      const first = seen.get(key);
+      if (first) {
+        const at = offsetToPosition(text, first.offset);
+        errors.push(
+          new InputError(`duplicate key ${JSON.stringify(key)}, first at line ${at.line}, column ${at.column}: JSON would keep only the last one; remove or rename one`, {
+            file,
+            ...offsetToPosition(text, keyNode.offset),
+            pointer: joinPointer(pointer, key),
+          }),
+        );
+        continue;
+      }
+      seen.set(key, keyNode);
+      if (valueNode) walk(valueNode, joinPointer(pointer, key));
+    }
+  };
+  walk(root, '');
+  return errors;
 }
 
 /**
@@ -112,4 +235,16 @@ const parseErrorText: Record<string, string> = {
 function describeParseError(code: jsonc.ParseErrorCode): string {
   const name = jsonc.printParseErrorCode(code);
   return parseErrorText[name] ?? name;
+}
+
+/** Reads each file once: documents already parsed are reused, others are read on first use. */
+export function documentReader(known: Map<string, JsonDocument> = new Map(), what = 'file'): (file: string) => Promise<JsonDocument> {
+  return async (file) => {
+    let doc = known.get(file);
+    if (!doc) {
+      doc = await readJsonDocument(file, what);
+      known.set(file, doc);
+    }
+    return doc;
+  };
 }
