@@ -100,6 +100,96 @@ describe('template helpers', () => {
     assert.deepEqual(h.subelements(undefined, 'services'), []);
   });
 
+  it('concat and max', () => {
+    assert.equal(h.concat('192.168.1.1', ':/diskless/', '192.168.1.21'), '192.168.1.1:/diskless/192.168.1.21');
+    assert.equal(h.concat('a', 1), 'a1');
+    assert.throws(() => h.concat('a', undefined), /concat \(argument 2\): no value/);
+    assert.equal(h.max(3, 8), 8);
+    assert.equal(h.max(12, '8'), 12);
+    assert.throws(() => h.max('many', 8), /max: not numbers/);
+  });
+
+  describe('escaping per file format', () => {
+    it('dhcpdString: quotes, with " and \\ escaped and controls and non-ASCII as octal bytes', () => {
+      assert.equal(h.dhcpdString('lab.diskless.test'), '"lab.diskless.test"');
+      assert.equal(h.dhcpdString('a"; } host evil {'), '"a\\"; } host evil {"');
+      assert.equal(h.dhcpdString('a\\b'), '"a\\\\b"');
+      assert.equal(h.dhcpdString('a\nb\tc'), '"a\\012b\\011c"');
+      assert.equal(h.dhcpdString('é'), '"\\303\\251"');
+      assert.throws(() => h.dhcpdString(undefined), /dhcpdString: no value/);
+      assert.throws(() => h.dhcpdString({}), /not a text value/);
+    });
+
+    it('fstabField and exportsPath: one field, unusual characters as \\ooo', () => {
+      assert.equal(h.fstabField('192.168.1.1:/usr'), '192.168.1.1:/usr');
+      assert.equal(h.fstabField('rw,tcp,vers=3'), 'rw,tcp,vers=3');
+      assert.equal(h.fstabField('/srv/a b\n/ x'), '/srv/a\\040b\\012/\\040x');
+      assert.equal(h.fstabField('a\\b#c'), 'a\\134b\\043c');
+      assert.throws(() => h.fstabField(''), /empty field/);
+      assert.equal(h.exportsPath('/var/log/diskless/slave21'), '/var/log/diskless/slave21');
+      assert.equal(h.exportsPath('/srv\n/ *(rw,no_root_squash,insecure)'), '/srv\\012/\\040\\052\\050rw,no_root_squash,insecure\\051');
+      assert.equal(h.exportsPath('/a"b'), '/a\\042b');
+      assert.throws(() => h.exportsPath('srv'), /not an absolute path/);
+    });
+
+    it('ganeshaString: bare where ganesha reads one token, else quoted; controls refused', () => {
+      assert.equal(h.ganeshaString('/diskless/192.168.1.21'), '/diskless/192.168.1.21');
+      assert.equal(h.ganeshaString('/usr'), '/usr');
+      assert.equal(h.ganeshaString('/srv/a b;}'), '"/srv/a b;}"');
+      assert.equal(h.ganeshaString('/a"b\\'), '"/a\\"b\\\\"');
+      assert.throws(() => h.ganeshaString('/srv\n}'), /cannot carry a control character/);
+    });
+
+    it('shellArg: one word, single-quoted unless plain; shellQuoted: a double-quoted string', () => {
+      assert.equal(h.shellArg('/usr/src/linux'), '/usr/src/linux');
+      assert.equal(h.shellArg('O=/var/lib/diskless/slave-kernel/x86_64'), 'O=/var/lib/diskless/slave-kernel/x86_64');
+      assert.equal(h.shellArg('/usr/src/linux; reboot'), "'/usr/src/linux; reboot'");
+      assert.equal(h.shellArg("it's $(x)"), "'it'\\''s $(x)'");
+      assert.equal(h.shellArg(''), "''");
+      assert.equal(h.shellQuoted('lan0'), '"lan0"');
+      assert.equal(h.shellQuoted('a"$(b)`c`\\'), '"a\\"\\$(b)\\`c\\`\\\\"');
+      assert.throws(() => h.shellQuoted('a\nb'), /control character/);
+    });
+
+    it('kernelWords: split at spaces outside double quotes, as the kernel does', () => {
+      assert.deepEqual(h.kernelWords('ip=dhcp  root=/dev/nfs foo="a b" "x=y z"'), ['ip=dhcp', 'root=/dev/nfs', 'foo="a b"', '"x=y z"']);
+      assert.deepEqual(h.kernelWords(''), []);
+    });
+
+    it('pxelinuxArgs: one line; whitespace controls become spaces, other controls are refused', () => {
+      assert.equal(h.pxelinuxArgs('ip=dhcp root=/dev/nfs init=/sbin/init'), 'ip=dhcp root=/dev/nfs init=/sbin/init');
+      assert.equal(h.pxelinuxArgs('quiet\nDEFAULT evil\r\n'), 'quiet DEFAULT evil  ');
+      assert.throws(() => h.pxelinuxArgs('a\u0000b'), /cannot carry control characters/);
+    });
+
+    it('grubArgs: plain words as they are, others single-quoted with their kernel quotes taken off', () => {
+      assert.equal(h.grubArgs('/bzImage ip=dhcp console=ttyS0,115200'), '/bzImage ip=dhcp console=ttyS0,115200');
+      assert.equal(h.grubArgs('a;b $x {c} #d'), "'a;b' '$x' '{c}' '#d'");
+      assert.equal(h.grubArgs('foo="a b" "bar=c d"'), "'foo=a b' 'bar=c d'");
+      assert.equal(h.grubArgs("it's"), "'it'\\''s'");
+      assert.equal(h.grubArgs('quiet\n}\nmenuentry evil {'), "quiet '}' menuentry evil '{'");
+    });
+
+    it('ipxeArgs: words joined by one space; comments, separators and settings refused', () => {
+      assert.equal(h.ipxeArgs('http://192.168.1.1/bzImage  initrd=initrd.img ip=dhcp'), 'http://192.168.1.1/bzImage initrd=initrd.img ip=dhcp');
+      assert.equal(h.ipxeArgs('quiet\nboot'), 'quiet boot');
+      assert.throws(() => h.ipxeArgs('quiet #x'), /comment/);
+      assert.throws(() => h.ipxeArgs('quiet || shell'), /command separator/);
+      assert.throws(() => h.ipxeArgs('quiet ; shell'), /command separator/);
+      assert.throws(() => h.ipxeArgs('x=${net0/ip}'), /setting/);
+    });
+
+    it('the text helpers also work as blocks, on the text their block renders', async () => {
+      const { default: Handlebars } = await import('handlebars');
+      const hbs = Handlebars.create();
+      h.registerHelpers(hbs);
+      const render = (source: string, context: object) => hbs.compile(source, { noEscape: true, strict: true })(context);
+      assert.equal(render('linux {{#grubArgs}}/bzImage {{args}}{{/grubArgs}}', { args: 'a;b ok' }), "linux /bzImage 'a;b' ok");
+      assert.equal(render('{{fstabField path}}', { path: '/a b' }), '/a\\040b');
+      assert.equal(render('{{#shellArg}}O={{dir}}{{/shellArg}}', { dir: '/x y' }), "'O=/x y'");
+    });
+  });
+
   it('every helper is registered under its name, with Handlebars options stripped', () => {
     const registered = new Map<string, (...args: unknown[]) => unknown>();
     h.registerHelpers({ registerHelper: (name, fn) => registered.set(name, fn as never) });
