@@ -58,8 +58,16 @@ describe('loadInventory', () => {
       assert.deepEqual(b!.vars, inventory.vars);
       assert.equal(a!.firewall, true);
       assert.deepEqual(a!.kernel, { sourceDir: '/usr/src/linux' });
-      assert.deepEqual(a!.nfs, { server: 'kernel', mountOptions: 'tcp,vers=4.1', shared: { '/usr': 'ro', '/home': 'rw' } });
-      assert.deepEqual(b!.nfs, { server: 'ganesha', mountOptions: 'tcp,vers=3', shared: {} });
+      assert.deepEqual(a!.nfs, {
+        server: 'kernel',
+        mountOptions: 'tcp,vers=4.1',
+        shared: { '/usr': 'ro', '/home': 'rw' },
+        shares: [
+          { path: '/usr', mode: 'ro', rootSquash: true },
+          { path: '/home', mode: 'rw', rootSquash: true },
+        ],
+      });
+      assert.deepEqual(b!.nfs, { server: 'ganesha', mountOptions: 'tcp,vers=3', shared: {}, shares: [] });
     });
   });
 
@@ -112,7 +120,7 @@ describe('loadInventory', () => {
       const errors = await inputErrorsOf(() => loadInventory(file));
       assertError(errors, { file, pointer: '/masters/master-a', line: '"master-a"', message: 'missing required property "ssh"' });
       assertError(errors, { file, pointer: '/masters/master-a/nfs/server', line: '"nfsd"', message: 'must be one of "kernel", "ganesha", got "nfsd"' });
-      assertError(errors, { file, pointer: '/masters/master-a/nfs/shared/usr', line: '"usr"', message: 'name "usr" must be an absolute path like /usr' });
+      assertError(errors, { file, pointer: '/masters/master-a/nfs/shared/usr', line: '"usr"', message: 'name "usr" must be an absolute path like /usr, of letters, digits, ".", "_" and "-" between slashes' });
       assertError(errors, { file, pointer: '/masters/master-a/slaves/slave21/bot', line: '"bot"', message: 'unknown property "bot"' });
       assert.equal(errors.length, 4);
     });
@@ -194,6 +202,59 @@ describe('loadInventory', () => {
       assertError(errors, { file, pointer: '/masters/..~1etc/slaves/a~1b', line: '"a/b"', message: /^slave name "a\/b" would escape \/diskless/ });
       assertError(errors, { file, pointer: '/masters/..~1etc/slaves/..', line: '"..":', message: /^slave name "\.\." would escape/ });
       assertError(errors, { file, pointer: '/masters/..~1etc/slaves/nul\u0000name', line: 'nul\\u0000name', message: /^slave name "nul\\u0000name" would escape/ });
+    });
+
+    it('refuses values that would reach a generated file or a command unsafely, at the schema', async () => {
+      const file = fixture('inventory', 'hostile-schema.json');
+      const errors = await inputErrorsOf(() => loadInventory(file));
+      const shared = '/masters/master-a/nfs/shared';
+      assertError(errors, { file, pointer: '/defaults/ssh/timeoutMs', line: '1e12', message: /^must be a number of milliseconds from 100 to 3600000 \(an hour\): must be <= 3600000, got 1000000000000$/ });
+      assertError(errors, { file, pointer: '/vars/domain', line: 'host evil', message: /^must be a DNS domain like lab\.example\.org .*, got "lab\.test\\"; \} host evil \{"$/ });
+      assertError(errors, { file, pointer: '/masters/master-b/vars/domain', line: 'lab.test\\nhost', message: /^must be a DNS domain/ });
+      assertError(errors, { file, pointer: `${shared}/~1srv\n~1 *(rw,no_root_squash,insecure)`, line: 'insecure', message: /^name "\/srv\\n\/ \*\(rw,no_root_squash,insecure\)" must be an absolute path like \/usr/ });
+      assertError(errors, { file, pointer: `${shared}/~1home/rootSquash`, line: '"rootSquash": "no"', message: 'must be a boolean, got "no"' });
+      assertError(errors, { file, pointer: `${shared}/~1opt/rootsquash`, line: '"rootsquash"', message: 'unknown property "rootsquash"' });
+      assertError(errors, { file, pointer: `${shared}/~1data`, line: '"rx"', message: 'must be one of "ro", "rw", got "rx"' });
+      assertError(errors, { file, pointer: '/masters/master-a/kernel/sourcDir', line: 'sourcDir', message: 'unknown property "sourcDir"' });
+      assertError(errors, { file, pointer: '/masters/master-a/kernel/slaveFromSource', line: 'sourcDir', message: 'must be a boolean, got "no"' });
+      assertError(errors, { file, pointer: '/masters/master-a/slaves/slave21/services/1', line: '".."', message: /^must be a service name like ssh .*, got "\.\."$/ });
+      assertError(errors, { file, pointer: '/masters/master-b/kernel/sourceDir', line: 'reboot"', message: /^must be an absolute directory like \/usr\/src\/linux .*, got "\/usr\/src\/linux; reboot"$/ });
+      assertError(errors, { file, pointer: '/masters/master-b/kernel/arch', line: 'reboot"', message: 'must be an architecture name like x86_64, got "x86_64 && reboot"' });
+      assert.equal(errors.length, 12, errors.map(String).join('\n'));
+    });
+
+    it('refuses shares that are not plain, the whole root, diskless\'s own or named twice; group and zero MACs; names dhcpd cannot take; kernel command lines a loader cannot carry', async () => {
+      const file = fixture('inventory', 'hostile-values.json');
+      const errors = await inputErrorsOf(() => loadInventory(file));
+      const shared = '/masters/master-a/nfs/shared';
+      const slave = (name: string, field: string) => `/masters/master-a/slaves/${name}/${field}`;
+      assertError(errors, { file, pointer: `${shared}/~1`, line: '"/": "ro"', message: /^share "\/" is the master's whole root/ });
+      assertError(errors, { file, pointer: `${shared}/~1usr~1..~1etc`, line: '/usr/../etc', message: /^share "\/usr\/\.\.\/etc" has "\." or "\.\." parts: name the directory itself \(\/etc\)/ });
+      assertError(errors, { file, pointer: `${shared}/~1diskless`, line: '"/diskless": "ro"', message: /^share "\/diskless" is \/diskless, which holds every slave's root/ });
+      assertError(errors, { file, pointer: `${shared}/~1diskless~1192.168.1.21`, line: '/diskless/192', message: /^share "\/diskless\/192\.168\.1\.21" is inside \/diskless/ });
+      assertError(errors, { file, pointer: `${shared}/~1var`, line: '"/var"', message: /^share "\/var" holds \/var\/lib\/diskless, which holds the slaves' SSH host keys/ });
+      assertError(errors, { file, pointer: `${shared}/~1usr~1`, line: '"/usr/"', message: `share "/usr/" is /usr again: "/usr" (line 15) names it already; keep one` });
+      assertError(errors, { file, pointer: slave('multicast', 'mac'), line: '01:00:5e', message: /01:00:5e:00:00:21 is a multicast address \(its first octet is odd\)/ });
+      assertError(errors, { file, pointer: slave('zero', 'mac'), line: '00:00:00:00:00:00', message: /00:00:00:00:00:00 is no NIC's address/ });
+      assertError(errors, { file, pointer: slave('broadcast', 'mac'), line: 'FF:FF', message: /ff:ff:ff:ff:ff:ff is the broadcast address/ });
+      assertError(errors, { file, pointer: '/masters/master-a/slaves/a..b', line: '"a..b"', message: /^slave name "a\.\.b" would escape \/diskless or is not a host name/ });
+      assertError(errors, { file, pointer: slave('newline', 'append'), line: 'DEFAULT evil', message: /^slave newline: append holds a newline: a kernel command line is one line/ });
+      assertError(errors, { file, pointer: slave('backslash', 'append'), line: 'sh\\\\x', message: /^slave backslash: append holds \\: GRUB would hand it to the kernel/ });
+      assertError(errors, { file, pointer: slave('quote', 'append'), line: '"quote"', message: /quotes may only enclose a whole parameter or its value, as in name="a b"$/ });
+      assertError(errors, { file, pointer: slave('comment', 'append'), line: '#x', message: /holds "#x": iPXE takes a word starting with # for a comment$/ });
+      assert.equal(errors.length, 14, errors.map(String).join('\n'));
+    });
+
+    it('reads a share given as an object, and squashes root unless it says rootSquash: false', async () => {
+      const file = fixture('inventory', 'shares.json');
+      const [master] = (await loadInventory(file)).masters;
+      assert.deepEqual(master!.nfs.shares, [
+        { path: '/usr', mode: 'ro', rootSquash: true },
+        { path: '/opt', mode: 'ro', rootSquash: false },
+        { path: '/home', mode: 'rw', rootSquash: true },
+        { path: '/srv/data', mode: 'rw', rootSquash: false },
+      ]);
+      assert.deepEqual(master!.nfs.shared, { '/usr': 'ro', '/opt': 'ro', '/home': 'rw', '/srv/data': 'rw' });
     });
 
     it('refuses an unreadable private key, once per place it is named', async () => {

@@ -1,7 +1,7 @@
 // Turns a validated raw inventory into the Inventory the rest of the controller uses:
 // defaults filled in, paths made absolute, MACs lowercased, LAN addresses derived.
 import { homedir } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, posix, resolve } from 'node:path';
 import type { Firmware, Inventory, Lan, Master, Slave, SshSettings } from '../types.js';
 import { broadcastOf, netmaskOf, networkOf } from './ipv4.js';
 import type { RawInventory, RawMaster, RawSlave } from './raw-inventory.js';
@@ -29,12 +29,43 @@ function buildMaster(file: string, name: string, raw: RawMaster, inv: RawInvento
     name,
     ssh: buildSsh(file, raw, inv),
     lan: buildLan(raw.lan),
-    nfs: { ...raw.nfs, mountOptions: raw.nfs.mountOptions ?? NFS_MOUNT_OPTIONS_DEFAULT, shared: raw.nfs.shared ?? {} },
+    nfs: buildNfs(raw.nfs),
     slaves: Object.entries(raw.slaves ?? {})
       .map(([slaveName, s]) => buildSlave(slaveName, s, raw.boot?.firmware ?? 'auto'))
       .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true })),
     vars: { ...vars, ...ownVars },
     ...(connection ? { connection } : {}),
+  };
+}
+
+/** One directory of nfs.shared, as the templates read it. */
+export interface Share {
+  path: string; // normalised: "/usr/" and "//usr" are "/usr"
+  mode: 'ro' | 'rw';
+  rootSquash: boolean; // true unless the inventory says rootSquash: false
+}
+
+/** "/usr/" and "//usr" are "/usr". */
+export function normaliseSharePath(path: string): string {
+  return posix.normalize(path).replace(/(.)\/+$/, '$1');
+}
+
+/**
+ * nfs.shared with its paths normalised, as a map of path to mode (what the service
+ * operation and `in` conditions read), and as `shares`, a list of { path, mode,
+ * rootSquash } in the file's order (what the export and fstab templates read).
+ */
+function buildNfs(raw: RawMaster['nfs']): Master['nfs'] {
+  const shares: Share[] = Object.entries(raw.shared ?? {}).map(([path, value]) => ({
+    path: normaliseSharePath(path),
+    mode: typeof value === 'string' ? value : value.mode,
+    rootSquash: typeof value === 'string' || value.rootSquash !== false,
+  }));
+  return {
+    ...raw,
+    mountOptions: raw.mountOptions ?? NFS_MOUNT_OPTIONS_DEFAULT,
+    shared: Object.fromEntries(shares.map((share) => [share.path, share.mode])),
+    shares,
   };
 }
 

@@ -1,23 +1,29 @@
 // Checks the schema cannot express: names safe under /diskless, slave addresses that
 // fit their master's LAN, nothing used twice, one /var/log per slave, private keys
-// that can be read.
+// that can be read, MACs a NIC can have, shares that stay clear of /diskless, and
+// kernel command lines that every boot loader's file can carry.
 import { readFile } from 'node:fs/promises';
 import type { InputError } from '../errors.js';
 import { errorAt, locate, type JsonDocument } from '../json/json-document.js';
 import { joinPointer } from '../json/pointer.js';
 import type { Inventory, Master } from '../types.js';
+import { normaliseSharePath } from './apply-defaults.js';
 import type { RawInventory } from './raw-inventory.js';
 import { inSubnet } from './ipv4.js';
+import { ipxeProblem, kernelWords } from '../template/helpers.js';
 
-/** A name that stays one plain path component under /diskless (no "..", "/", NUL). */
-const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+/**
+ * A name that stays one plain path component under /diskless (no "..", "/", NUL) and
+ * that dhcpd takes as a host name: parts between dots start with a letter or digit.
+ */
+const SAFE_NAME = /^(?=.{1,63}$)[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9][A-Za-z0-9_-]*)*$/;
 
 export function checkNames(doc: JsonDocument, inventory: Inventory): InputError[] {
   const errors: InputError[] = [];
   const check = (name: string, pointer: string, what: string) => {
     if (!SAFE_NAME.test(name)) {
       errors.push(
-        errorAt(doc, pointer, `${what} name ${JSON.stringify(name)} would escape /diskless or is not a host name: use up to 63 letters, digits, ".", "_" and "-", starting with a letter or digit`, true),
+        errorAt(doc, pointer, `${what} name ${JSON.stringify(name)} would escape /diskless or is not a host name: use up to 63 letters, digits, ".", "_" and "-", each part between dots starting with a letter or digit`, true),
       );
     }
   };
@@ -68,6 +74,111 @@ export function checkSharedLog(doc: JsonDocument, inventory: Inventory): InputEr
         `master ${master.name}: nfs.sharedLog gives each slave its own /var/log, and nfs.shared also shares /var/log with all of them: keep one`,
       ),
     );
+}
+
+/**
+ * A slave's MAC must be one a NIC can have: not all zeros, not a group address (the
+ * low bit of the first octet set: multicast, and ff:ff:ff:ff:ff:ff, broadcast).
+ */
+export function checkMacs(doc: JsonDocument, inventory: Inventory): InputError[] {
+  const errors: InputError[] = [];
+  for (const master of inventory.masters) {
+    for (const slave of master.slaves) {
+      const pointer = joinPointer(slavePointer(master, slave.name), 'mac');
+      const first = parseInt(slave.mac.slice(0, 2), 16);
+      if (/^(00:){5}00$/.test(slave.mac)) errors.push(errorAt(doc, pointer, `slave ${slave.name}: ${slave.mac} is no NIC's address: give the slave's own MAC`));
+      else if (slave.mac === 'ff:ff:ff:ff:ff:ff') errors.push(errorAt(doc, pointer, `slave ${slave.name}: ${slave.mac} is the broadcast address, not a NIC's: give the slave's own MAC`));
+      else if (first & 1) {
+        errors.push(errorAt(doc, pointer, `slave ${slave.name}: ${slave.mac} is a multicast address (its first octet is odd), not a NIC's: give the slave's own MAC, whose first octet is even`));
+      }
+    }
+  }
+  return errors;
+}
+
+/** Directories diskless keeps for itself on a master: no share may be, hold or lie in one. */
+const DISKLESS_DIRS = [
+  { dir: '/diskless', why: "every slave's root and boot files" },
+  { dir: '/var/lib/diskless', why: "the slaves' SSH host keys and locked password files" },
+];
+
+/**
+ * Each share of nfs.shared: a path written plainly (no "." or ".." parts), not the
+ * master's whole root, clear of diskless's own directories, and named once ("/usr"
+ * and "/usr/" are one share).
+ */
+export function checkShares(doc: JsonDocument, raw: RawInventory, inventory: Inventory): InputError[] {
+  const errors: InputError[] = [];
+  for (const master of inventory.masters) {
+    const seen = new Map<string, string>();
+    for (const key of Object.keys(raw.masters[master.name]?.nfs.shared ?? {})) {
+      const pointer = joinPointer(masterPointer(master), 'nfs', 'shared', key);
+      const path = normaliseSharePath(key);
+      const problem = sharePathProblem(key, path);
+      if (problem) {
+        errors.push(errorAt(doc, pointer, `share ${JSON.stringify(key)} ${problem}`, true));
+        continue;
+      }
+      const first = seen.get(path);
+      if (first !== undefined) {
+        errors.push(errorAt(doc, pointer, `share ${JSON.stringify(key)} is ${path} again: ${JSON.stringify(first)} (line ${locate(doc, joinPointer(masterPointer(master), 'nfs', 'shared', first), true).line}) names it already; keep one`, true));
+      } else {
+        seen.set(path, key);
+      }
+    }
+  }
+  return errors;
+}
+
+function sharePathProblem(key: string, path: string): string | undefined {
+  if (key.split('/').some((part) => part === '.' || part === '..')) {
+    return `has "." or ".." parts: name the directory itself${path !== '/' ? ` (${path})` : ''}, whose path the server and the slaves' fstab both read as written`;
+  }
+  if (path === '/') return "is the master's whole root: share the directories the slaves need, such as /usr, /opt or /home";
+  for (const { dir, why } of DISKLESS_DIRS) {
+    if (path === dir || path.startsWith(`${dir}/`)) return `is ${path === dir ? '' : 'inside '}${dir}, which holds ${why}: diskless exports each slave's part to that slave alone, never to the whole LAN`;
+    if (dir.startsWith(`${path}/`)) return `holds ${dir}, which holds ${why}: sharing it would hand them to the whole LAN`;
+  }
+  return undefined;
+}
+
+/**
+ * A slave's `append` goes into its PXELINUX, GRUB and iPXE files. PXELINUX reads one
+ * line, GRUB hands \\ ' and stray " to the kernel escaped, iPXE reads # as a comment,
+ * ;, || and && as separators and ${...} as a setting: such text is refused here, where
+ * its position is known.
+ */
+export function checkAppend(doc: JsonDocument, inventory: Inventory): InputError[] {
+  const errors: InputError[] = [];
+  for (const master of inventory.masters) {
+    for (const slave of master.slaves) {
+      if (typeof slave.append !== 'string') continue;
+      const problem = kernelCommandLineProblem(slave.append);
+      if (problem) errors.push(errorAt(doc, joinPointer(slavePointer(master, slave.name), 'append'), `slave ${slave.name}: append ${problem}`));
+    }
+  }
+  return errors;
+}
+
+/** Why a kernel command line cannot go into the boot loaders' files as it is, if it cannot. */
+export function kernelCommandLineProblem(line: string): string | undefined {
+  const control = /[\u0000-\u001f\u007f-\u009f]/.exec(line);
+  if (control) {
+    const name = control[0] === '\n' ? 'a newline' : control[0] === '\t' ? 'a tab' : `control character ${JSON.stringify(control[0])}`;
+    return `holds ${name}: a kernel command line is one line of printable text (PXELINUX reads the rest of the line, and a new line is a new directive)`;
+  }
+  const escaped = /[\\']/.exec(line);
+  if (escaped) return `holds ${escaped[0]}: GRUB would hand it to the kernel with a backslash before it`;
+  for (const word of kernelWords(line)) {
+    if (word.includes('"') && !/^"[^"]*"$|^[^"=]+="[^"]*"$/.test(word)) {
+      return `has a double quote in ${JSON.stringify(word)}: quotes may only enclose a whole parameter or its value, as in name="a b"`;
+    }
+  }
+  for (const word of line.split(' ')) {
+    const problem = word === '' ? undefined : ipxeProblem(word);
+    if (problem) return `holds ${JSON.stringify(word)}: ${problem}`;
+  }
+  return undefined;
 }
 
 /** Architectures whose machines have UEFI firmware only (no BIOS, no Etherboot). */

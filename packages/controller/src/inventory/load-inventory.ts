@@ -7,7 +7,7 @@ import { validateDocument } from '../json/schema-validator.js';
 import { schemaValidators } from '../json/schemas.js';
 import type { Inventory } from '../types.js';
 import { applyDefaults } from './apply-defaults.js';
-import { checkAddresses, checkDuplicates, checkFirmware, checkNames, checkPrivateKeys, checkSharedLog } from './check-inventory.js';
+import { checkAddresses, checkAppend, checkDuplicates, checkFirmware, checkMacs, checkNames, checkPrivateKeys, checkShares, checkSharedLog } from './check-inventory.js';
 import type { RawInventory } from './raw-inventory.js';
 
 export async function loadInventory(file: string): Promise<Inventory> {
@@ -21,8 +21,11 @@ export async function loadInventory(file: string): Promise<Inventory> {
   const problems = [
     ...checkNames(doc, inventory),
     ...checkAddresses(doc, inventory),
+    ...checkMacs(doc, inventory),
     ...checkDuplicates(doc, inventory),
+    ...checkShares(doc, raw, inventory),
     ...checkSharedLog(doc, inventory),
+    ...checkAppend(doc, inventory),
     ...checkFirmware(doc, raw, inventory),
     ...(await checkPrivateKeys(doc, raw, inventory)),
   ];

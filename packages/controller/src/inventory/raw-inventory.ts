@@ -19,15 +19,19 @@ export interface RawSlave {
   interface?: string;
   arch?: string;
   services?: string[];
+  append?: string;
   [extra: string]: unknown;
 }
+
+/** A share's mode, or an object saying more about it. */
+export type RawShare = 'ro' | 'rw' | { mode: 'ro' | 'rw'; rootSquash?: boolean };
 
 export interface RawMaster {
   connection?: 'ssh' | 'local';
   ssh?: RawSsh;
   lan: { interface: string; address: string; prefix: number; routers?: string; dns?: string[] };
   boot?: { firmware?: Firmware; transport?: 'tftp' | 'http' };
-  nfs: { server: 'kernel' | 'ganesha'; mountOptions?: string; shared?: Record<string, 'ro' | 'rw'>; [k: string]: unknown };
+  nfs: { server: 'kernel' | 'ganesha'; mountOptions?: string; shared?: Record<string, RawShare>; [k: string]: unknown };
   vars?: Record<string, unknown>;
   slaves?: Record<string, RawSlave>;
   [extra: string]: unknown;
