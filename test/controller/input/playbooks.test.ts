@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { loadPlaybooks } from '../../../packages/controller/src/playbook/load-playbooks.js';
+import { loadRun } from '../../../packages/controller/src/playbook/load-run.js';
 import { OPERATIONS } from '../../../packages/controller/src/playbook/operations.js';
 import { assertError, fixture, inputErrorsOf } from './input-errors.js';
 
@@ -141,6 +142,51 @@ describe('loadPlaybooks', () => {
       assertError(errors, { file, pointer: '/tasks/5/loop', line: '"Loop"', message: 'must be a list or a {{template}} that yields one, got 3' });
       assertError(errors, { file, pointer: '/tasks/6/template/validate', line: '"Validate"', message: 'must be a command with %s where the new file goes, got "dhcpd -t"' });
       assert.equal(errors.length, 9, errors.map(String).join('\n'));
+    });
+  });
+
+  describe('loadRun: templates compiled before anything runs', () => {
+    const inventory = fixture('inventory', 'valid.json');
+
+    it('reports template syntax errors, unknown helpers and missing partials in template files, at their lines', async () => {
+      const file = bad('templates.json');
+      const errors = await inputErrorsOf(() => loadRun({ inventory, playbooks: [file] }));
+      const inTemplates = errors.filter((e) => e.where?.file?.endsWith('.hbs')).map((e) => [e.where?.file, e.where?.line, e.where?.column, e.message]);
+      assert.deepEqual(inTemplates, [
+        [bad('templates/syntax.hbs'), 3, undefined, 'template syntax error: unexpected character: expected "}}" near "...er.slaves}}  {{name}{{/each}}"'],
+        [bad('templates/helper.hbs'), 2, 3, 'unknown helper "concatt" (did you mean "concat"?)'],
+        [bad('templates/helper.hbs'), 3, 1, `partial "missing" not found (looked for ${bad('templates/partials/missing.hbs')})`],
+      ]);
+    });
+
+    it('reports set_fact values and other templated strings that would not compile, at their pointers', async () => {
+      const file = bad('templates.json');
+      const errors = await inputErrorsOf(() => loadRun({ inventory, playbooks: [file] }));
+      assertError(errors, { file, pointer: '/tasks/3/set_fact/broken', line: '"Facts"', message: 'template syntax error in {{ name ) }}: unexpected ")": expected "}}"' });
+      assertError(errors, { file, pointer: '/tasks/3/set_fact/unknown', line: '"Facts"', message: 'unknown helper "lenght" (did you mean "length"?)' });
+      assertError(errors, { file, pointer: '/tasks/4/debug/msg', line: '"Message"', message: /^template syntax error: unexpected end of the text: a block opened with \{\{#\.\.\.\}\} is not closed/ });
+      assert.equal(errors.length, 6, errors.map(String).join('\n'));
+    });
+
+    it('accepts the example playbooks, and the repository\'s own against the lab inventory', async () => {
+      await loadRun({ inventory, playbooks: [good('site.json')] });
+      const repo = fixture('..', '..', '..', '..');
+      const { plays } = await loadRun({ inventory: `${repo}/examples/lab/inventory.json`, playbooks: [`${repo}/playbooks/site.json`] });
+      assert.ok(plays.length > 5);
+    });
+
+    it('reports the inventory\'s and the playbooks\' problems together, and an unknown --host', async () => {
+      const errors = await inputErrorsOf(() =>
+        loadRun({ inventory: fixture('inventory', 'bad-mac.json'), playbooks: [bad('templates.json'), bad('unknown-op.json')], limit: ['nobody'], limitFlag: '--host' }),
+      );
+      const files = [...new Set(errors.map((e) => e.where?.file ?? '(none)'))];
+      assert.deepEqual(files, [fixture('inventory', 'bad-mac.json'), bad('templates.json'), bad('unknown-op.json'), bad('templates/syntax.hbs'), bad('templates/helper.hbs')]);
+      // The inventory did not load, so --host cannot be checked against it.
+      assert.ok(!errors.some((e) => /--host/.test(e.message)));
+      const limited = await inputErrorsOf(() => loadRun({ inventory, limit: ['nobody'], limitFlag: '--host' }));
+      assert.match(String(limited[0]), /^--host names no master called nobody in /);
+      const blank = await inputErrorsOf(() => loadRun({ inventory, limit: [' '], limitFlag: '--host' }));
+      assert.equal(String(blank[0]), '--host: an empty master name is not allowed');
     });
   });
 });

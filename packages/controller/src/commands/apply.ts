@@ -1,10 +1,7 @@
 import { Args, Flags } from '@oclif/core';
-import { checkExpressions } from '../engine/check-expressions.js';
 import { DEFAULT_FORKS, runPlays } from '../engine/run-plays.js';
-import { limitMasters } from '../engine/host-selection.js';
 import { exitCodesHelp } from '../exit-codes.js';
-import { loadInventory } from '../inventory/load-inventory.js';
-import { loadPlaybooks } from '../playbook/load-playbooks.js';
+import { loadRun } from '../playbook/load-run.js';
 import { loadAgentBundle } from '../transport/agent-bundle.js';
 import { type CommandOutcome, DisklessCommand } from './command-base.js';
 import { saveFacts } from './facts-cache.js';
@@ -49,10 +46,8 @@ export default class Apply extends DisklessCommand {
 
   protected async execute(): Promise<CommandOutcome> {
     const { argv, flags } = await this.parse(Apply);
-    const inventory = await loadInventory(flags.inventory);
-    const plays = await loadPlaybooks(argv as string[]);
-    await checkExpressions(plays);
-    limitMasters(inventory, flags.limit); // an unknown name is bad input: refuse before connecting
+    // Every input problem, an unknown --limit name too, is refused before connecting.
+    const { inventory, plays } = await loadRun({ inventory: flags.inventory, playbooks: argv as string[], limit: flags.limit });
     await loadAgentBundle(); // a clear error now if it is not built
 
     const renderer = chooseRenderer({ json: flags.json, diff: flags.diff, verbose: flags.verbose });

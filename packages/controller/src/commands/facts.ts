@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { DEFAULT_FORKS, runPlays } from '../engine/run-plays.js';
-import { loadInventory } from '../inventory/load-inventory.js';
+import { loadRun } from '../playbook/load-run.js';
 import { loadAgentBundle } from '../transport/agent-bundle.js';
 import { type CommandOutcome, DisklessCommand } from './command-base.js';
 import { saveFacts } from './facts-cache.js';
@@ -28,7 +28,7 @@ export default class Facts extends DisklessCommand {
 
   protected async execute(): Promise<CommandOutcome> {
     const { flags } = await this.parse(Facts);
-    const inventory = await loadInventory(flags.inventory);
+    const { inventory } = await loadRun({ inventory: flags.inventory, limit: flags.limit });
     await loadAgentBundle();
     const gathered: Record<string, Record<string, unknown>> = {};
     const summary = await runPlays(inventory, [], {

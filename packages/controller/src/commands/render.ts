@@ -1,10 +1,7 @@
 import { Args, Flags } from '@oclif/core';
-import { checkExpressions } from '../engine/check-expressions.js';
 import { InputError } from '../errors.js';
-import { limitMasters } from '../engine/host-selection.js';
 import { renderPlaysOffline } from '../engine/render-offline.js';
-import { loadInventory } from '../inventory/load-inventory.js';
-import { loadPlaybooks } from '../playbook/load-playbooks.js';
+import { loadRun } from '../playbook/load-run.js';
 import { type CommandOutcome, DisklessCommand } from './command-base.js';
 import { loadFacts } from './facts-cache.js';
 import { inventoryFlag, stateDirFlag } from './flags.js';
@@ -27,10 +24,8 @@ export default class Render extends DisklessCommand {
 
   protected async execute(): Promise<CommandOutcome> {
     const { args, flags } = await this.parse(Render);
-    const inventory = await loadInventory(flags.inventory);
-    const plays = await loadPlaybooks([args.playbook]);
-    await checkExpressions(plays);
-    const [master] = limitMasters(inventory, [flags.host], '--host');
+    const { inventory, plays, masters } = await loadRun({ inventory: flags.inventory, playbooks: [args.playbook], limit: [flags.host], limitFlag: '--host' });
+    const [master] = masters;
     const facts = await loadFacts(flags['state-dir'], master.name);
     if (!facts) process.stderr.write(`note: no cached facts for ${master.name} (run diskless facts); rendering without them\n`);
     const { renderer, hostContext } = this.engineParts();

@@ -1,7 +1,7 @@
 // Parses every `when`, expression `loop` and `assert` condition before anything runs,
 // so a typo is reported at its file and line instead of failing on each master.
 import { InputError, InputErrors } from '../errors.js';
-import { errorAt, readJsonDocument, type JsonDocument } from '../json/json-document.js';
+import { documentReader, errorAt, type JsonDocument } from '../json/json-document.js';
 import type { Play, Task } from '../types.js';
 import { checkExpression, ExpressionError } from './expression.js';
 
@@ -18,8 +18,9 @@ function expressionsOf(task: Task): { key: string; text: string }[] {
   return found;
 }
 
-export async function checkExpressions(plays: Play[]): Promise<void> {
-  const docs = new Map<string, JsonDocument>();
+/** The expressions of the plays that do not parse, each at its file, line and pointer. */
+export async function expressionErrors(plays: Play[], documents?: Map<string, JsonDocument>): Promise<InputError[]> {
+  const documentOf = documentReader(documents, 'playbook file');
   const errors: InputError[] = [];
   for (const play of plays) {
     for (const task of [...play.tasks, ...play.handlers]) {
@@ -28,11 +29,16 @@ export async function checkExpressions(plays: Play[]): Promise<void> {
           checkExpression(text);
         } catch (error) {
           if (!(error instanceof ExpressionError)) throw error;
-          if (!docs.has(play.file)) docs.set(play.file, await readJsonDocument(play.file, 'playbook file'));
-          errors.push(errorAt(docs.get(play.file)!, `${task.pointer}/${key}`, error.message));
+          errors.push(errorAt(await documentOf(play.file), `${task.pointer}/${key}`, error.message));
         }
       }
     }
   }
+  return errors;
+}
+
+/** Throws InputErrors for the expressions that do not parse. */
+export async function checkExpressions(plays: Play[], documents?: Map<string, JsonDocument>): Promise<void> {
+  const errors = await expressionErrors(plays, documents);
   if (errors.length > 0) throw new InputErrors(errors);
 }

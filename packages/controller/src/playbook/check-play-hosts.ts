@@ -1,7 +1,7 @@
 // A play's `hosts` must name masters the inventory has: a typo would otherwise make the
 // play silently run nowhere.
 import { InputError, InputErrors } from '../errors.js';
-import { errorAt, readJsonDocument, type JsonDocument } from '../json/json-document.js';
+import { documentReader, errorAt, type JsonDocument } from '../json/json-document.js';
 import { joinPointer } from '../json/pointer.js';
 import { show } from '../json/schema-validator.js';
 import type { Inventory, Play } from '../types.js';
@@ -20,19 +20,24 @@ export function unknownHosts(play: Play, inventory: Inventory): string[] {
     .filter((name) => !known.has(name));
 }
 
-/** Throws InputErrors, at each play's `hosts`, for names the inventory does not have. */
-export async function checkPlayHosts(plays: Play[], inventory: Inventory): Promise<void> {
-  const docs = new Map<string, JsonDocument>();
+/** Errors at each play's `hosts`, for names the inventory does not have. */
+export async function playHostErrors(plays: Play[], inventory: Inventory, documents?: Map<string, JsonDocument>): Promise<InputError[]> {
+  const documentOf = documentReader(documents, 'playbook file');
   const errors: InputError[] = [];
   const names = inventory.masters.map((m) => m.name);
   for (const play of plays) {
     for (const name of unknownHosts(play, inventory)) {
-      if (!docs.has(play.file)) docs.set(play.file, await readJsonDocument(play.file, 'playbook file'));
       const suggestion = closestName(name, names);
       const hint = suggestion ? `did you mean ${show(suggestion)}?` : `known: ${[...EVERY_MASTER, ...names].join(', ')}`;
       const message = name === '' ? 'hosts has an empty name' : `hosts names ${show(name)}, which is no master in ${inventory.file} (${hint})`;
-      errors.push(errorAt(docs.get(play.file)!, joinPointer(play.pointer ?? '', 'hosts'), message));
+      errors.push(errorAt(await documentOf(play.file), joinPointer(play.pointer ?? '', 'hosts'), message));
     }
   }
+  return errors;
+}
+
+/** Throws InputErrors, at each play's `hosts`, for names the inventory does not have. */
+export async function checkPlayHosts(plays: Play[], inventory: Inventory, documents?: Map<string, JsonDocument>): Promise<void> {
+  const errors = await playHostErrors(plays, inventory, documents);
   if (errors.length > 0) throw new InputErrors(errors);
 }

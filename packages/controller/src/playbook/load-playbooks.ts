@@ -12,7 +12,6 @@ import type { Play, Task } from '../types.js';
 import { closestName } from './closest-name.js';
 import { OPERATIONS, TASK_KEYWORDS, isOperation } from './operations.js';
 
-
 type RawTask = Record<string, unknown>;
 interface RawPlay {
   name: string;
@@ -24,12 +23,29 @@ interface RawPlay {
   handlers?: RawTask[];
 }
 
-/** Loads the given playbook files, in order, with imports inlined where they appear. */
-export async function loadPlaybooks(files: string[]): Promise<Play[]> {
+/** What reading playbooks found: the plays that are valid, the problems, the documents read. */
+export interface ReadPlaybooks {
+  plays: Play[];
+  errors: InputError[];
+  documents: Map<string, JsonDocument>;
+}
+
+/**
+ * Reads the given playbook files, in order, with imports inlined where they appear, and
+ * keeps going past problems: `plays` holds the valid plays (for later checks to look at
+ * too), `errors` every problem found. Nothing may run unless `errors` is empty.
+ */
+export async function readPlaybooks(files: string[]): Promise<ReadPlaybooks> {
   const loader = new PlaybookLoader(await schemaValidators());
   const plays: Play[] = [];
   for (const file of files) plays.push(...(await loader.load(resolve(file), [])));
-  if (loader.errors.length > 0) throw new InputErrors(uniqueErrors(loader.errors));
+  return { plays, errors: uniqueErrors(loader.errors), documents: loader.documents };
+}
+
+/** Loads the given playbook files, in order, with imports inlined where they appear. */
+export async function loadPlaybooks(files: string[]): Promise<Play[]> {
+  const { plays, errors } = await readPlaybooks(files);
+  if (errors.length > 0) throw new InputErrors(errors);
   return plays;
 }
 
@@ -37,7 +53,7 @@ class PlaybookLoader {
   constructor(private readonly validators: Validators) {}
 
   readonly errors: InputError[] = [];
-  private readonly documents = new Map<string, JsonDocument>();
+  readonly documents = new Map<string, JsonDocument>();
   private readonly unreadable = new Set<string>();
 
   async load(file: string, importChain: string[], from?: { doc: JsonDocument; pointer: string }): Promise<Play[]> {
@@ -119,12 +135,15 @@ class PlaybookLoader {
   }
 }
 
-/** Problems in file order, then line order; a file imported twice reports them once. */
-function uniqueErrors(errors: InputError[]): InputError[] {
+/**
+ * Problems in file order (`files` first, in that order, then the others as they come),
+ * then line order; a file imported twice reports them once.
+ */
+export function uniqueErrors(errors: InputError[], files: Iterable<string | undefined> = []): InputError[] {
   const byText = new Map(errors.map((e) => [e.toString(), e]));
-  const files = [...new Set(errors.map((e) => e.where?.file))];
+  const order = [...new Set([...files, ...errors.map((e) => e.where?.file)])];
   return [...byText.values()]
-    .sort((a, b) => files.indexOf(a.where?.file) - files.indexOf(b.where?.file) || position(a) - position(b));
+    .sort((a, b) => order.indexOf(a.where?.file) - order.indexOf(b.where?.file) || position(a) - position(b));
 }
 
 function position(e: InputError): number {

@@ -92,8 +92,7 @@ export function createRenderer(): Renderer {
     const key = `\0raw:${expression}`;
     let compiled = strings.get(key);
     if (!compiled) {
-      const argument = SIMPLE_PATH.test(expression) ? expression : `(${expression})`;
-      compiled = compile(`{{${RAW_HELPER} ${argument}}}`, where);
+      compiled = compile(rawSource(expression), where);
       compiled.source = `{{${expression}}}`;
       strings.set(key, compiled);
     }
@@ -138,11 +137,94 @@ export function createRenderer(): Renderer {
   return { renderFile, renderString, renderValue };
 }
 
+/** The template a lone {{expression}} is compiled to: one that hands back its raw value. */
+function rawSource(expression: string): string {
+  return `{{${RAW_HELPER} ${SIMPLE_PATH.test(expression) ? expression : `(${expression})`}}}`;
+}
+
+/**
+ * The template text a string value of a task is compiled from when it is rendered
+ * (renderValue), or undefined when it is no template.
+ */
+export function valueTemplateSource(text: string): string | undefined {
+  const single = SINGLE_EXPRESSION.exec(text);
+  if (single) return rawSource(single[1]!);
+  return text.includes('{{') ? text : undefined;
+}
+
+/** The helpers a template may call: Handlebars' own and diskless's. */
+export function templateHelperNames(): Set<string> {
+  const handlebars = Handlebars.create();
+  registerHelpers(handlebars);
+  return new Set([...Object.keys(handlebars.helpers), RAW_HELPER]);
+}
+
+/**
+ * Parses and compiles a template without running it, as a run would compile it: the
+ * syntax error a run would meet is thrown now, as an InputError at `where`.
+ */
+export function compileTemplateSource(source: string, where: TemplateSource): hbs.AST.Program {
+  let ast: hbs.AST.Program;
+  try {
+    ast = Handlebars.parse(source);
+    Handlebars.precompile(ast, COMPILE_OPTIONS);
+  } catch (error) {
+    throw syntaxError(error, where);
+  }
+  return ast;
+}
+
 function syntaxError(error: unknown, where: TemplateSource): InputError {
   const message = error instanceof Error ? error.message : String(error);
-  const line = /on line (\d+)/.exec(message)?.[1];
-  const detail = message.split('\n').filter((l) => !/^Parse error on line/.test(l)).join('\n');
-  return new InputError(`template syntax error: ${detail}`, line && !where.pointer ? { ...where, line: Number(line) } : where);
+  // Parse errors say "on line N" in the text; others (a block closed by another name) carry it.
+  const e = error as { lineNumber?: number; column?: number };
+  const line = /on line (\d+)/.exec(message)?.[1] ?? e.lineNumber;
+  const column = typeof e.lineNumber === 'number' && typeof e.column === 'number' ? e.column + 1 : undefined;
+  const at = line && !where.pointer ? { ...where, line: Number(line), ...(column ? { column } : {}) } : where;
+  return new InputError(`template syntax error: ${describeSyntaxError(message)}`, at);
+}
+
+/** What a Handlebars token is, as a user wrote it. */
+const TOKEN_TEXT: Record<string, string> = {
+  CLOSE: '"}}"',
+  CLOSE_UNESCAPED: '"}}}"',
+  CLOSE_SEXPR: '")"',
+  OPEN_SEXPR: '"("',
+  OPEN: '"{{"',
+  OPEN_BLOCK: '"{{#"',
+  OPEN_ENDBLOCK: '"{{/"',
+  EOF: 'end of the text',
+  INVALID: 'character',
+  ID: 'a name',
+};
+
+/**
+ * Handlebars' parse errors on one line: "Parse error on line 1:\n<excerpt>\n---^\n
+ * Expecting 'ID', ..., got 'EOF'" becomes what was found, what was expected and where.
+ */
+function describeSyntaxError(message: string): string {
+  const lines = message.split('\n');
+  const expecting = lines.find((l) => l.startsWith('Expecting '));
+  const excerpt = /^(Parse|Lexical) error on line/.test(lines[0] ?? '') && lines[1] !== undefined ? ` near ${JSON.stringify(lines[1].trim())}` : '';
+  if (!expecting) {
+    if (lines[0]?.startsWith('Lexical error')) return `unrecognized text${excerpt}`;
+    const first = lines[0]!.replace(/ - \d+:\d+$/, '');
+    const mismatch = /^(\S+) doesn't match (\S+)$/.exec(first);
+    return mismatch ? `{{/${mismatch[2]}}} closes {{#${mismatch[1]}}}: close it with {{/${mismatch[1]}}}` : first;
+  }
+  const expected = [...expecting.matchAll(/'([A-Z_]+)'/g)].map((m) => m[1]!);
+  const got = /got '([A-Z_]+)'/.exec(expecting)?.[1] ?? 'INVALID';
+  const found = TOKEN_TEXT[got] ?? got.toLowerCase();
+  const wanted = expected.includes('OPEN_ENDBLOCK') && got === 'EOF'
+    ? 'a block opened with {{#...}} is not closed with {{/...}}'
+    : expected.includes('CLOSE')
+      ? 'expected "}}"'
+      : got === 'OPEN_SEXPR'
+        ? 'a (helper call) must follow a helper name or stand inside {{helper ...}}'
+        : expected.includes('ID')
+          ? 'expected a name or a value'
+          : `expected ${expected.map((t) => TOKEN_TEXT[t] ?? t.toLowerCase()).join(', ')}`;
+  return `unexpected ${found}: ${wanted}${excerpt}`;
 }
 
 /** Turns a Handlebars runtime error into one that names the variable and its line. */
