@@ -1,6 +1,8 @@
 // Facts cached per master, so `render` can work without connecting.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { InputError, InputErrors } from '../errors.js';
+import { readJsonDocument } from '../json/json-document.js';
 
 const file = (stateDir: string, master: string) => join(stateDir, 'facts', `${master}.json`);
 
@@ -12,12 +14,24 @@ export async function saveFacts(stateDir: string, master: string, facts: Record<
   await rename(tmp, target);
 }
 
-/** The cached facts of a master, or undefined if there are none. */
+/**
+ * The cached facts of a master, or undefined if there are none. A damaged cache file
+ * (cut short, edited by hand) is an input error naming the file and how to replace it.
+ */
 export async function loadFacts(stateDir: string, master: string): Promise<Record<string, unknown> | undefined> {
+  const path = file(stateDir, master);
+  const exists = await stat(path).then(() => true, (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? false : true));
+  if (!exists) return undefined;
+  const fix = `the facts cached for ${master} are damaged: delete the file, or run \`diskless facts -i <inventory> --limit ${master}\` to gather them again`;
   try {
-    return JSON.parse(await readFile(file(stateDir, master), 'utf8'));
+    const doc = await readJsonDocument(path, 'facts cache file');
+    if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) {
+      throw new InputError(`must hold a JSON object; ${fix}`, { file: path, line: 1, column: 1 });
+    }
+    return doc.value as Record<string, unknown>;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (error instanceof InputErrors) throw new InputErrors(error.errors.map((e) => new InputError(`${e.message}; ${fix}`, e.where)));
+    if (error instanceof InputError && !error.message.includes(fix)) throw new InputError(`${error.message}; ${fix}`, error.where);
     throw error;
   }
 }
