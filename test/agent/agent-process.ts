@@ -49,11 +49,14 @@ export class AgentProcess {
   private waiters = new Map<Answer['id'], (a: Answer) => void>();
   readonly exited: Promise<number | null>;
 
-  constructor(env: Record<string, string> = {}) {
+  /** `options.args`: more agent arguments; `options.wrap`: a command line the agent runs under (e.g. unshare). */
+  constructor(env: Record<string, string> = {}, options: { args?: string[]; wrap?: string[] } = {}) {
     ensureBundle();
-    this.child = spawn(process.execPath, [BUNDLE, '--stdio'], { env: { ...process.env, ...env } });
+    const argv = [...(options.wrap ?? []), process.execPath, BUNDLE, '--stdio', ...(options.args ?? [])];
+    this.child = spawn(argv[0], argv.slice(1), { env: { ...process.env, ...env } });
     this.child.stderr.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
     createInterface({ input: this.child.stdout }).on('line', (line) => {
+      if (line === '') return; // a probe: the agent checks that its controller still reads
       this.rawStdout.push(line);
       const answer = JSON.parse(line) as Answer;
       this.lines.push(answer);

@@ -1,5 +1,5 @@
 import { OPERATIONS } from './ops/index.js';
-import { AgentError, parseRequest, salvageId, type OutputEvent, type Request, type Response } from './protocol.js';
+import { AgentError, errorCodeOf, parseRequest, salvageId, type OutputEvent, type Request, type Response } from './protocol.js';
 
 /**
  * Turns request lines into answers. Requests that may change the disk run one after another in
@@ -62,6 +62,5 @@ function toErrorResponse(id: Request['id'] | null, err: unknown): Response {
     return answer;
   }
   const e = err as NodeJS.ErrnoException;
-  const code = e?.code === 'ENOENT' ? 'ENOENT' : 'EIO';
-  return { id, ok: false, error: { code, message: e?.message ?? String(err) } };
+  return { id, ok: false, error: { code: errorCodeOf(e), message: e?.message ?? String(err) } };
 }

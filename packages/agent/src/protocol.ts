@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'ECOMMAND'
   | 'ETIMEOUT'
   | 'ELOCKED'
+  | 'ENOSPC'
   | 'EIO';
 
 export interface Request {
@@ -47,6 +48,14 @@ export class AgentError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The protocol's code for a system error: the errno names a user can act on pass through, the rest is EIO. */
+export function errorCodeOf(error: unknown): ErrorCode {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT' || code === 'ENOSPC') return code;
+  if (code === 'EDQUOT') return 'ENOSPC';
+  return 'EIO';
 }
 
 /** What an operation sees besides its arguments. */

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { copyFile, open, rename, unlink } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
-import { AgentError } from '../protocol.js';
+import { AgentError, errorCodeOf } from '../protocol.js';
 import { applyMetadata, type ResolvedMetadata } from './metadata.js';
 import { runCommand } from './run-command.js';
+import { forget, removeLeftoverTemps, tempPathFor } from './temp-files.js';
 
 export interface AtomicWriteOptions {
   /** The new file's metadata: what was asked for, else what the replaced file had (see keptMetadata). */
@@ -25,10 +25,15 @@ export function keptMetadata(wanted: ResolvedMetadata, old: Stats | null): Resol
   };
 }
 
-/** Replaces `target` with `content` atomically: temp file in the same directory, fsync, validate, rename. */
+/**
+ * Replaces `target` with `content` atomically: temp file in the same directory, fsync,
+ * validate, rename. Temp files that interrupted writes of the same target left behind
+ * are removed first.
+ */
 export async function atomicWrite(target: string, content: Buffer, options: AtomicWriteOptions): Promise<{ backup?: string }> {
   const dir = path.dirname(target);
-  const temp = path.join(dir, `.${path.basename(target)}.diskless-${randomBytes(4).toString('hex')}.tmp`);
+  removeLeftoverTemps(target);
+  const temp = tempPathFor(target);
   try {
     const handle = await open(temp, 'wx', options.metadata.mode);
     try {
@@ -45,13 +50,19 @@ export async function atomicWrite(target: string, content: Buffer, options: Atom
       await copyFile(target, backup);
     }
     await rename(temp, target);
+    forget(temp);
     await syncDirectory(dir);
     return { backup };
   } catch (err) {
     await unlink(temp).catch(() => undefined);
+    forget(temp);
     if (err instanceof AgentError) throw err;
     const e = err as NodeJS.ErrnoException;
-    throw new AgentError(e.code === 'ENOENT' ? 'ENOENT' : 'EIO', `cannot write ${target}: ${e.message}`);
+    if (e.code === 'ENOSPC' || e.code === 'EDQUOT') {
+      const what = e.code === 'ENOSPC' ? 'no space left on the filesystem' : 'disk quota exceeded';
+      throw new AgentError('ENOSPC', `cannot write ${target}: ${what} of ${dir} (${e.code}; ${content.length} bytes to write); ${options.existed ? 'the old file is kept' : 'nothing was written'}`);
+    }
+    throw new AgentError(errorCodeOf(e), `cannot write ${target}: ${e.message}`);
   }
 }
 

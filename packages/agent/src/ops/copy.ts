@@ -2,6 +2,7 @@ import { Args } from '../lib/args.js';
 import { lstatOrNull } from '../lib/metadata.js';
 import { ensureParent } from '../lib/parent-directory.js';
 import { runCommand, which } from '../lib/run-command.js';
+import { TEMP_FILE_PATTERN } from '../lib/temp-files.js';
 import { AgentError, type Operation } from '../protocol.js';
 import { copyIsUnchanged } from './copy-unchanged.js';
 
@@ -38,7 +39,8 @@ export const copy: Operation = {
     const args = new Args('copy', raw);
     const src = args.absPath('src');
     const dest = args.absPath('dest');
-    const exclude = args.optStringList('exclude') ?? [];
+    // Temp files of writes in progress (or interrupted) are never copied, e.g. into a slave's /etc.
+    const exclude = [...(args.optStringList('exclude') ?? []), TEMP_FILE_PATTERN];
     const del = args.optBool('delete') ?? false;
     // Off when later tasks add files into the copied tree: each addition moves a
     // directory's time, which the next copy would otherwise report as a change.

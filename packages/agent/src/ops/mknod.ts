@@ -3,6 +3,7 @@ import { Args } from '../lib/args.js';
 import { applyMetadata, fileType, lstatOrNull, describeChanges, metadataChanges, metadataFromArgs } from '../lib/metadata.js';
 import { ensureParent } from '../lib/parent-directory.js';
 import { runChecked } from '../lib/run-command.js';
+import { forget, removeLeftoverTemps, tempPathFor } from '../lib/temp-files.js';
 import { summaryDiff } from '../lib/unified-diff.js';
 import { AgentError, type Operation } from '../protocol.js';
 
@@ -44,12 +45,17 @@ export const mknod: Operation = {
 
     if (recreate) {
       await ensureParent(target);
-      const temp = `${target}.diskless-${process.pid}.tmp`;
-      await rm(temp, { force: true });
-      const mode = (metadata.mode ?? 0o600).toString(8);
-      await runChecked(['mknod', '-m', mode, temp, type === 'char' ? 'c' : 'b', String(major), String(minor)]);
-      await applyMetadata(temp, metadata);
-      await rename(temp, target);
+      removeLeftoverTemps(target);
+      const temp = tempPathFor(target);
+      try {
+        const mode = (metadata.mode ?? 0o600).toString(8);
+        await runChecked(['mknod', '-m', mode, temp, type === 'char' ? 'c' : 'b', String(major), String(minor)]);
+        await applyMetadata(temp, metadata);
+        await rename(temp, target);
+      } finally {
+        await rm(temp, { force: true });
+        forget(temp);
+      }
     } else {
       await applyMetadata(target, metadata);
     }
