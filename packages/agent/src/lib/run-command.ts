@@ -1,6 +1,8 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { AgentError } from '../protocol.js';
+import { runningCommands, supervised } from './command-supervisor.js';
 
 export interface RunOptions {
   cwd?: string;
@@ -45,15 +47,31 @@ class OutputTail {
   }
 }
 
-/** Runs argv without a shell and collects its output; never rejects on a non-zero exit. */
+/**
+ * Runs argv without a shell and collects its output; never rejects on a non-zero exit.
+ * The command runs under a supervisor (see command-supervisor.ts) that ends it if the
+ * agent goes away first.
+ */
 export function runCommand(argv: string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), {
+    const env = options.env ? { ...process.env, ...options.env } : process.env;
+    const where = options.cwd ? ` in ${options.cwd}` : '';
+    // sh would only say "not found" with exit 127: name a missing program as spawn did
+    const missing = programProblem(argv[0], env.PATH);
+    if (missing) {
+      reject(new AgentError(missing.code, `cannot run "${argv[0]}"${where}: ${missing.message}`));
+      return;
+    }
+    const spawned = supervised(argv);
+    const child = spawn(spawned.file, spawned.args, {
       cwd: options.cwd,
-      env: options.env ? { ...process.env, ...options.env } : process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+      stdio: spawned.stdio,
       detached: true, // own process group, so a timeout kills the whole tree
-    });
+    }) as ChildProcessByStdio<null, Readable, Readable>;
+    const agentLink = (child.stdio as unknown[])[3] as Readable | null;
+    agentLink?.on('error', () => undefined);
+    if (child.pid !== undefined) runningCommands.add(child.pid);
     const out = new OutputTail();
     const err = new OutputTail();
     let timedOut = false;
@@ -78,15 +96,18 @@ export function runCommand(argv: string[], options: RunOptions = {}): Promise<Ru
     });
     child.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
+      agentLink?.destroy();
+      if (child.pid !== undefined) runningCommands.delete(child.pid);
       const code = e.code === 'ENOENT' ? 'ENOENT' : 'EIO';
-      const where = options.cwd ? ` in ${options.cwd}` : '';
-      reject(new AgentError(code, `cannot run "${argv[0]}"${where}: ${e.message}`));
+      reject(new AgentError(code, `cannot run "${argv[0]}"${where}: ${e.code ?? e.message}`));
     });
     let settled = false;
     const finish = (rc: number | null, signal: NodeJS.Signals | null): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      agentLink?.destroy();
+      runningCommands.delete(child.pid!);
       if (timedOut) {
         reject(new AgentError('ETIMEOUT', `"${argv.join(' ')}" ran longer than ${options.timeout} s and was killed`));
         return;
@@ -117,28 +138,39 @@ export async function runChecked(argv: string[], options: RunOptions = {}): Prom
   return result;
 }
 
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+function isExecutableFile(candidate: string): boolean {
+  try {
+    // stat first: most candidates do not exist, and a throw per miss costs more than the check.
+    if (!statSync(candidate, { throwIfNoEntry: false })?.isFile()) return false;
+    accessSync(candidate, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The executable a command name runs, looked up on `searchPath` as execvp does; null when none. */
+function findExecutable(command: string, searchPath = process.env.PATH ?? DEFAULT_PATH): string | null {
+  if (command.includes('/')) return isExecutableFile(command) ? command : null;
+  const dirs = searchPath.split(':').filter(Boolean);
+  return dirs.map((dir) => `${dir}/${command}`).find(isExecutableFile) ?? null;
+}
+
+/** Why argv[0] cannot be run, or null: missing (ENOENT), or there but not executable (EIO). */
+function programProblem(command: string, searchPath: string | undefined): { code: 'ENOENT' | 'EIO'; message: string } | null {
+  if (findExecutable(command, searchPath)) return null;
+  if (command.includes('/') && statSync(command, { throwIfNoEntry: false })) return { code: 'EIO', message: 'not an executable file' };
+  return { code: 'ENOENT', message: command.includes('/') ? 'no such file' : 'not found on PATH' };
+}
+
 /**
  * Finds an executable on PATH (or an absolute path); null when absent. The checks are
  * synchronous: a few stat calls cost microseconds, one thread-pool round trip each
  * costs more, and facts look up some twenty commands.
  */
 export async function which(command: string): Promise<string | null> {
-  const candidates = command.includes('/')
-    ? [command]
-    : (process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin')
-        .split(':')
-        .concat(['/usr/sbin', '/sbin'])
-        .filter(Boolean)
-        .map((dir) => `${dir}/${command}`);
-  for (const candidate of candidates) {
-    try {
-      // stat first: most candidates do not exist, and a throw per miss costs more than the check.
-      if (!statSync(candidate, { throwIfNoEntry: false })?.isFile()) continue;
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // try the next directory
-    }
-  }
-  return null;
+  if (command.includes('/')) return findExecutable(command);
+  return findExecutable(command, `${process.env.PATH ?? DEFAULT_PATH}:/usr/sbin:/sbin`);
 }

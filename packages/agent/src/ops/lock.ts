@@ -3,12 +3,33 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { Args } from '../lib/args.js';
+import { holdInSupervisors, runningCommands } from '../lib/command-supervisor.js';
 import { AgentError, type Operation } from '../protocol.js';
 
 interface LockRecord {
-  pid: number;
-  holder: string;
+  pid: number; // the holding agent
+  holder: string; // its controller, "user@host pid"
   since: string;
+  /** When the holder's run started (ms since the epoch): of two runs, the earlier goes first. */
+  runStarted?: number;
+  /** How long the holding agent waits for a silent controller before it stops (0: no limit). */
+  controllerTimeoutMs?: number;
+}
+
+let controllerTimeoutMs = 0;
+
+/** Recorded with the lock, so a waiting controller knows how long a dead holder can last. */
+export function recordControllerTimeout(ms: number): void {
+  controllerTimeoutMs = ms;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 const lockDir = (): string => process.env.DISKLESS_LOCK_DIR ?? '/run/diskless';
@@ -18,6 +39,8 @@ let held: { file: string; server: Server } | null = null;
  * The lock itself is an abstract unix socket named after the lock file: binding it is
  * exclusive, and the kernel releases it when the process dies, so a crashed holder never
  * leaves a stale lock and two contenders cannot both win. The file only names the holder.
+ * The supervisors of the commands it starts hold the socket too (see
+ * command-supervisor.ts): a master stays locked until the last of them has ended.
  */
 function bindLockSocket(file: string): Promise<Server | null> {
   return new Promise((resolve, reject) => {
@@ -44,6 +67,7 @@ export const lock: Operation = {
   async run(raw) {
     const args = new Args('lock', raw);
     const holder = args.string('holder');
+    const runStarted = args.optNumber('runStarted');
     const file = path.join(lockDir(), 'run.lock');
     if (held?.file === file) return { changed: false, data: { path: file }, msg: 'already held by this agent' };
     let server: Server | null;
@@ -53,13 +77,10 @@ export const lock: Operation = {
     } catch (err) {
       throw new AgentError('EIO', `lock: cannot take ${file}: ${(err as Error).message}`);
     }
-    if (!server) {
-      const current = await readRecord(file);
-      const who = current ? `${current.holder} (pid ${current.pid}, since ${current.since})` : 'another controller';
-      throw new AgentError('ELOCKED', `master is locked by ${who}; lock file ${file}`);
-    }
+    if (!server) throw lockedError(file, await readRecord(file));
     held = { file, server };
-    const record: LockRecord = { pid: process.pid, holder, since: new Date().toISOString() };
+    holdInSupervisors(socketDescriptor(server));
+    const record: LockRecord = { pid: process.pid, holder, since: new Date().toISOString(), runStarted, controllerTimeoutMs };
     const temp = `${file}.${process.pid}.tmp`;
     await writeFile(temp, JSON.stringify(record) + '\n', { mode: 0o600 });
     await rename(temp, file); // replaces a record left by a holder that died
@@ -67,9 +88,32 @@ export const lock: Operation = {
   },
 };
 
-/** Removes the holder record if this agent holds the lock (run at exit, so synchronous). */
+/** ELOCKED naming the holder; its data is the record, and whether the holding agent still lives. */
+function lockedError(file: string, current: LockRecord | null): AgentError {
+  if (!current) return new AgentError('ELOCKED', `master is locked by another controller; lock file ${file}`, { path: file });
+  const agentAlive = isAlive(current.pid);
+  const who = `${current.holder} (pid ${current.pid}, since ${current.since})`;
+  const state = agentAlive ? '' : `; that agent has exited and the commands it started are being stopped`;
+  return new AgentError('ELOCKED', `master is locked by ${who}${state}; lock file ${file}`, { ...current, path: file, agentAlive });
+}
+
+/** The file descriptor under a listening server (Linux), for child processes to inherit. */
+function socketDescriptor(server: Server): number | undefined {
+  const fd = (server as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+}
+
+/**
+ * Removes the holder record if this agent holds the lock (run at exit, so synchronous).
+ * While commands it started still run, their supervisors keep the lock and the record
+ * stays, naming who holds it.
+ */
 export function releaseLock(): void {
   if (!held) return;
+  if (runningCommands.size > 0) {
+    held = null;
+    return;
+  }
   try {
     const record = JSON.parse(readFileSync(held.file, 'utf8')) as LockRecord;
     if (record.pid === process.pid) unlinkSync(held.file);
