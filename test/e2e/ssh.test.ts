@@ -165,8 +165,8 @@ describe('SSH transport end to end (real sshd in a private namespace)', function
   it('ends the run with a clear error when the agent dies mid-run, and exits by itself', () => {
     const [type, key] = hostKeyLine.split(' ');
     writeFileSync(knownHosts, `[127.0.0.1]:${PORT} ${type} ${key}\n`);
-    // The command's shell is a child of the agent: it kills the agent behind the SSH channel.
-    ws.write('die.json', { name: 'die', hosts: 'masters', tasks: [{ name: 'Kill the agent', command: { shell: 'kill -9 $PPID; sleep 1' } }] });
+    // The command's shell is a child of its supervisor, a child of the agent: it kills the agent behind the SSH channel.
+    ws.write('die.json', { name: 'die', hosts: 'masters', tasks: [{ name: 'Kill the agent', command: { shell: 'kill -9 $(ps -o ppid= -p $PPID); sleep 1' } }] });
     const result = spawnSync(
       'ip',
       ['netns', 'exec', NETNS, process.execPath, BIN, 'apply', join(ws.dir, 'die.json'), '-i', join(ws.dir, 'inventory.json'), '--state-dir', join(ws.dir, 'state'), '--json'],

@@ -11,6 +11,8 @@ export interface SshSettings {
   agent?: string; // ssh-agent socket; defaults to $SSH_AUTH_SOCK
   connection?: 'ssh' | 'local';
   timeoutMs?: number;
+  keepaliveIntervalMs?: number; // as OpenSSH's ServerAliveInterval, in ms
+  keepaliveCountMax?: number; // as OpenSSH's ServerAliveCountMax
 }
 
 export interface Lan {

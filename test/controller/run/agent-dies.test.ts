@@ -32,12 +32,12 @@ describe('an agent that dies mid-run', function () {
 
   it('reports that master unreachable (exit 4) with a message naming it, and the CLI exits by itself', async () => {
     ws.inventory({ m1: masterEntry() });
-    // The command's shell is a child of the agent: it kills the agent.
+    // The command's shell is a child of the agent's supervisor for it, whose parent is the agent: it kills the agent.
     const playbook = ws.write('die.json', {
       name: 'die',
       hosts: 'masters',
       tasks: [
-        { name: 'Kill the agent', command: { shell: 'kill -9 $PPID; sleep 1' } },
+        { name: 'Kill the agent', command: { shell: 'kill -9 $(ps -o ppid= -p $PPID); sleep 1' } },
         { name: 'Still here', command: { argv: ['true'] } },
       ],
     });

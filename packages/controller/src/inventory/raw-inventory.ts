@@ -9,6 +9,8 @@ export interface RawSsh {
   knownHosts?: string;
   agent?: string;
   timeoutMs?: number;
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
 }
 
 export interface RawSlave {

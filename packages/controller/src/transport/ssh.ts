@@ -21,9 +21,11 @@ import {
 
 export const REMOTE_CACHE_DIR = '/var/cache/diskless';
 const DEFAULT_TIMEOUT_MS = 10_000;
-// A dead connection (master gone, network cut) shows after this many unanswered keepalives.
-const KEEPALIVE_INTERVAL_MS = 15_000;
-const KEEPALIVE_COUNT_MAX = 4;
+// A dead connection (master gone, network cut) shows after this many unanswered
+// keepalives, as OpenSSH's ServerAliveInterval and ServerAliveCountMax; the inventory's
+// ssh.keepaliveIntervalMs and ssh.keepaliveCountMax change them.
+export const KEEPALIVE_INTERVAL_MS = 15_000;
+export const KEEPALIVE_COUNT_MAX = 4;
 const CLOSE_GRACE_MS = 5000;
 const NO_NODE = 127;
 const MISSING = 3;
@@ -37,11 +39,16 @@ const ALGORITHMS_FOR_TYPE: Record<string, string[]> = {
   'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
 };
 
-/** Asks the server for a key type we already know, as OpenSSH does. */
-function preferredHostKeyAlgorithms(knownHosts: string, host: string, port: number): string[] | undefined {
+/**
+ * Asks the server for a key type we already know first, as OpenSSH does, but still
+ * accepts the others: a server that only has a key of another type then gets as far as
+ * the host key check, which names the key it offers and the known_hosts line it differs
+ * from, instead of failing the handshake with "no matching host key format".
+ */
+function preferredHostKeyAlgorithms(knownHosts: string, host: string, port: number): { remove: string[]; prepend: string[] } | undefined {
   const types = new Set(keysForHost(knownHosts, host, port).filter((k) => !k.revoked).map((k) => k.type));
   const algorithms = [...types].flatMap((t) => ALGORITHMS_FOR_TYPE[t] ?? []);
-  return algorithms.length ? algorithms : undefined;
+  return algorithms.length ? { remove: algorithms, prepend: algorithms } : undefined;
 }
 
 function shellQuote(text: string): string {
@@ -89,11 +96,19 @@ const AGENT_STARTING = 'diskless-agent-starting';
  * Starts the agent in one exec: the shell checks for node and the cached bundle, says
  * so on stdout, then becomes the agent. Resolves with the channel once the agent is
  * starting, or with the shell's exit code and stderr when a check failed.
+ * `controllerTimeoutMs`: the agent stops, ending its commands and releasing the lock,
+ * when the controller has sent nothing for that long (see `sendHeartbeats`).
  */
-async function startAgent(ssh: NodeSSH, remote: string, timeoutMs: number): Promise<{ channel: ClientChannel } | { code: number; stderr: string }> {
+async function startAgent(
+  ssh: NodeSSH,
+  remote: string,
+  timeoutMs: number,
+  controllerTimeoutMs: number,
+): Promise<{ channel: ClientChannel } | { code: number; stderr: string }> {
   const channel = await execChannel(
     ssh,
-    `command -v node >/dev/null 2>&1 || exit ${NO_NODE}; test -f ${remote} || exit ${MISSING}; echo ${AGENT_STARTING}; exec node ${remote} --stdio`,
+    `command -v node >/dev/null 2>&1 || exit ${NO_NODE}; test -f ${remote} || exit ${MISSING}; echo ${AGENT_STARTING}; ` +
+      `exec node ${remote} --stdio --controller-timeout ${controllerTimeoutMs}`,
   );
   return new Promise((resolve, reject) => {
     let stdout = '';
@@ -132,6 +147,20 @@ async function startAgent(ssh: NodeSSH, remote: string, timeoutMs: number): Prom
     channel.on('exit', onExit);
     channel.on('close', onClose);
   });
+}
+
+/**
+ * An empty line to the agent every interval (the protocol ignores it): SSH's own
+ * keepalives end at sshd, so this is how an agent behind a cut link learns that its
+ * controller is gone, after as many silent intervals as the controller waits for
+ * keepalive answers before it gives up on the master.
+ */
+function sendHeartbeats(channel: ClientChannel, intervalMs: number): () => void {
+  const timer = setInterval(() => {
+    if (channel.writable) channel.write('\n');
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 export async function connectSsh(master: Master, options: ConnectOptions = {}): Promise<AgentConnection> {
@@ -173,6 +202,10 @@ export async function connectSsh(master: Master, options: ConnectOptions = {}): 
   };
 
   const timeoutMs = master.ssh.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const keepaliveIntervalMs = master.ssh.keepaliveIntervalMs ?? KEEPALIVE_INTERVAL_MS;
+  const keepaliveCountMax = master.ssh.keepaliveCountMax ?? KEEPALIVE_COUNT_MAX;
+  // ssh2 gives up when the (countMax + 1)th keepalive in a row finds no answer
+  const silenceLimitMs = keepaliveIntervalMs * (keepaliveCountMax + 1);
   // Uploading the bundle may take longer than a handshake on a slow link.
   const setupTimeoutMs = Math.max(timeoutMs * 6, 60_000);
   const ssh = new NodeSSH();
@@ -184,8 +217,8 @@ export async function connectSsh(master: Master, options: ConnectOptions = {}): 
       privateKeyPath: master.ssh.privateKey,
       agent: master.ssh.agent ?? process.env.SSH_AUTH_SOCK,
       readyTimeout: timeoutMs,
-      keepaliveInterval: KEEPALIVE_INTERVAL_MS,
-      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+      keepaliveInterval: keepaliveIntervalMs,
+      keepaliveCountMax,
       hostVerifier,
       algorithms: { serverHostKey: preferredHostKeyAlgorithms(knownHosts, host, port) as never },
     });
@@ -202,12 +235,12 @@ export async function connectSsh(master: Master, options: ConnectOptions = {}): 
   try {
     const bundle = await loadAgentBundle();
     const remote = `${REMOTE_CACHE_DIR}/agent-${bundle.sha256}.mjs`;
-    let started = await startAgent(ssh, remote, setupTimeoutMs);
+    let started = await startAgent(ssh, remote, setupTimeoutMs, silenceLimitMs);
     if ('code' in started && started.code === MISSING) {
       const tmp = `${remote}.tmp.$$`;
       const upload = await run(ssh, `umask 022; mkdir -p ${REMOTE_CACHE_DIR} && cat > ${tmp} && mv -f ${tmp} ${remote}`, setupTimeoutMs, bundle.content);
       if (upload.code !== 0) throw unreachable(`cannot upload the agent to ${remote}: ${upload.stderr || `exit ${upload.code}`}`);
-      started = await startAgent(ssh, remote, setupTimeoutMs);
+      started = await startAgent(ssh, remote, setupTimeoutMs, silenceLimitMs);
     }
     if ('code' in started) {
       if (started.code === NO_NODE) {
@@ -217,7 +250,9 @@ export async function connectSsh(master: Master, options: ConnectOptions = {}): 
     }
     const { channel } = started;
     const agent = new AgentClient({ stdin: channel, stdout: channel, stderr: channel.stderr }, master.name);
+    const stopHeartbeats = sendHeartbeats(channel, keepaliveIntervalMs);
     const closed = new Promise<void>((resolve) => channel.on('close', () => resolve()));
+    channel.on('close', stopHeartbeats);
     // Any end of the channel or of the connection ends every request still waiting.
     channel.on('exit', (code: number | null, signal?: string) => agent.fail(`exit ${code ?? signal}`));
     channel.on('close', () => agent.fail('its SSH channel closed'));
@@ -228,6 +263,7 @@ export async function connectSsh(master: Master, options: ConnectOptions = {}): 
     return {
       agent,
       async close() {
+        stopHeartbeats();
         agent.close();
         // A dead connection may never report the channel closed: give up waiting.
         let timer: NodeJS.Timeout | undefined;
