@@ -110,73 +110,69 @@ describe('template helpers', () => {
   });
 
   describe('escaping per file format', () => {
-    it('dhcpdString: quotes, with " and \\ escaped and controls and non-ASCII as octal bytes', () => {
-      assert.equal(h.dhcpdString('lab.diskless.test'), '"lab.diskless.test"');
-      assert.equal(h.dhcpdString('a"; } host evil {'), '"a\\"; } host evil {"');
-      assert.equal(h.dhcpdString('a\\b'), '"a\\\\b"');
-      assert.equal(h.dhcpdString('a\nb\tc'), '"a\\012b\\011c"');
-      assert.equal(h.dhcpdString('é'), '"\\303\\251"');
-      assert.throws(() => h.dhcpdString(undefined), /dhcpdString: no value/);
-      assert.throws(() => h.dhcpdString({}), /not a text value/);
+    /** helper, input, what the file gets: plain values stay byte for byte as they were. */
+    const escaped: [keyof typeof h, unknown, string][] = [
+      ['dhcpdString', 'lab.diskless.test', '"lab.diskless.test"'],
+      ['dhcpdString', 'a"; } host evil {', '"a\\"; } host evil {"'],
+      ['dhcpdString', 'a\\b', '"a\\\\b"'],
+      ['dhcpdString', 'a\nb\tc', '"a\\012b\\011c"'],
+      ['dhcpdString', 'é', '"\\303\\251"'],
+      ['fstabField', '192.168.1.1:/usr', '192.168.1.1:/usr'],
+      ['fstabField', 'rw,tcp,vers=3', 'rw,tcp,vers=3'],
+      ['fstabField', '/srv/a b\n/ x', '/srv/a\\040b\\012/\\040x'],
+      ['fstabField', 'a\\b#c', 'a\\134b\\043c'],
+      ['exportsPath', '/var/log/diskless/slave21', '/var/log/diskless/slave21'],
+      ['exportsPath', '/srv\n/ *(rw,no_root_squash,insecure)', '/srv\\012/\\040\\052\\050rw,no_root_squash,insecure\\051'],
+      ['exportsPath', '/a"b', '/a\\042b'],
+      ['ganeshaString', '/diskless/192.168.1.21', '/diskless/192.168.1.21'],
+      ['ganeshaString', '/srv/a b;}', '"/srv/a b;}"'],
+      ['ganeshaString', '/a"b\\', '"/a\\"b\\\\"'],
+      ['shellArg', '/usr/src/linux', '/usr/src/linux'],
+      ['shellArg', 'O=/var/lib/diskless/slave-kernel/x86_64', 'O=/var/lib/diskless/slave-kernel/x86_64'],
+      ['shellArg', '/usr/src/linux; reboot', "'/usr/src/linux; reboot'"],
+      ['shellArg', "it's $(x)", "'it'\\''s $(x)'"],
+      ['shellArg', '', "''"],
+      ['shellQuoted', 'lan0', '"lan0"'],
+      ['shellQuoted', 'a"$(b)`c`\\', '"a\\"\\$(b)\\`c\\`\\\\"'],
+      // Kernel command lines: one line for PXELINUX (whitespace controls are spaces to the kernel too) ...
+      ['pxelinuxArgs', 'ip=dhcp root=/dev/nfs init=/sbin/init', 'ip=dhcp root=/dev/nfs init=/sbin/init'],
+      ['pxelinuxArgs', 'quiet\nDEFAULT evil\r\n', 'quiet DEFAULT evil  '],
+      // ... plain GRUB words as they are, others single-quoted with the kernel's grouping quotes off ...
+      ['grubArgs', '/bzImage ip=dhcp console=ttyS0,115200', '/bzImage ip=dhcp console=ttyS0,115200'],
+      ['grubArgs', 'a;b $x {c} #d', "'a;b' '$x' '{c}' '#d'"],
+      ['grubArgs', 'foo="a b" "bar=c d"', "'foo=a b' 'bar=c d'"],
+      ['grubArgs', "it's", "'it'\\''s'"],
+      ['grubArgs', 'quiet\n}\nmenuentry evil {', "quiet '}' menuentry evil '{'"],
+      // ... and iPXE words joined by one space.
+      ['ipxeArgs', 'http://192.168.1.1/bzImage  initrd=initrd.img ip=dhcp', 'http://192.168.1.1/bzImage initrd=initrd.img ip=dhcp'],
+      ['ipxeArgs', 'quiet\nboot', 'quiet boot'],
+    ];
+    /** helper, input, the error: what a format cannot carry is refused, never written. */
+    const refused: [keyof typeof h, unknown, RegExp][] = [
+      ['dhcpdString', undefined, /dhcpdString: no value/],
+      ['dhcpdString', {}, /not a text value/],
+      ['fstabField', '', /empty field/],
+      ['exportsPath', 'srv', /not an absolute path/],
+      ['ganeshaString', '/srv\n}', /cannot carry a control character/],
+      ['shellQuoted', 'a\nb', /control character/],
+      ['pxelinuxArgs', 'a\u0000b', /cannot carry control characters/],
+      ['ipxeArgs', 'quiet #x', /comment/],
+      ['ipxeArgs', 'quiet || shell', /command separator/],
+      ['ipxeArgs', 'quiet ; shell', /command separator/],
+      ['ipxeArgs', 'x=${net0/ip}', /setting/],
+    ];
+
+    it('writes each value in its format', () => {
+      for (const [name, input, expected] of escaped) assert.equal((h[name] as (v: unknown) => string)(input), expected, `${name}(${JSON.stringify(input)})`);
     });
 
-    it('fstabField and exportsPath: one field, unusual characters as \\ooo', () => {
-      assert.equal(h.fstabField('192.168.1.1:/usr'), '192.168.1.1:/usr');
-      assert.equal(h.fstabField('rw,tcp,vers=3'), 'rw,tcp,vers=3');
-      assert.equal(h.fstabField('/srv/a b\n/ x'), '/srv/a\\040b\\012/\\040x');
-      assert.equal(h.fstabField('a\\b#c'), 'a\\134b\\043c');
-      assert.throws(() => h.fstabField(''), /empty field/);
-      assert.equal(h.exportsPath('/var/log/diskless/slave21'), '/var/log/diskless/slave21');
-      assert.equal(h.exportsPath('/srv\n/ *(rw,no_root_squash,insecure)'), '/srv\\012/\\040\\052\\050rw,no_root_squash,insecure\\051');
-      assert.equal(h.exportsPath('/a"b'), '/a\\042b');
-      assert.throws(() => h.exportsPath('srv'), /not an absolute path/);
-    });
-
-    it('ganeshaString: bare where ganesha reads one token, else quoted; controls refused', () => {
-      assert.equal(h.ganeshaString('/diskless/192.168.1.21'), '/diskless/192.168.1.21');
-      assert.equal(h.ganeshaString('/usr'), '/usr');
-      assert.equal(h.ganeshaString('/srv/a b;}'), '"/srv/a b;}"');
-      assert.equal(h.ganeshaString('/a"b\\'), '"/a\\"b\\\\"');
-      assert.throws(() => h.ganeshaString('/srv\n}'), /cannot carry a control character/);
-    });
-
-    it('shellArg: one word, single-quoted unless plain; shellQuoted: a double-quoted string', () => {
-      assert.equal(h.shellArg('/usr/src/linux'), '/usr/src/linux');
-      assert.equal(h.shellArg('O=/var/lib/diskless/slave-kernel/x86_64'), 'O=/var/lib/diskless/slave-kernel/x86_64');
-      assert.equal(h.shellArg('/usr/src/linux; reboot'), "'/usr/src/linux; reboot'");
-      assert.equal(h.shellArg("it's $(x)"), "'it'\\''s $(x)'");
-      assert.equal(h.shellArg(''), "''");
-      assert.equal(h.shellQuoted('lan0'), '"lan0"');
-      assert.equal(h.shellQuoted('a"$(b)`c`\\'), '"a\\"\\$(b)\\`c\\`\\\\"');
-      assert.throws(() => h.shellQuoted('a\nb'), /control character/);
+    it('refuses what a format cannot carry', () => {
+      for (const [name, input, error] of refused) assert.throws(() => (h[name] as (v: unknown) => string)(input), error, `${name}(${JSON.stringify(input)})`);
     });
 
     it('kernelWords: split at spaces outside double quotes, as the kernel does', () => {
       assert.deepEqual(h.kernelWords('ip=dhcp  root=/dev/nfs foo="a b" "x=y z"'), ['ip=dhcp', 'root=/dev/nfs', 'foo="a b"', '"x=y z"']);
       assert.deepEqual(h.kernelWords(''), []);
-    });
-
-    it('pxelinuxArgs: one line; whitespace controls become spaces, other controls are refused', () => {
-      assert.equal(h.pxelinuxArgs('ip=dhcp root=/dev/nfs init=/sbin/init'), 'ip=dhcp root=/dev/nfs init=/sbin/init');
-      assert.equal(h.pxelinuxArgs('quiet\nDEFAULT evil\r\n'), 'quiet DEFAULT evil  ');
-      assert.throws(() => h.pxelinuxArgs('a\u0000b'), /cannot carry control characters/);
-    });
-
-    it('grubArgs: plain words as they are, others single-quoted with their kernel quotes taken off', () => {
-      assert.equal(h.grubArgs('/bzImage ip=dhcp console=ttyS0,115200'), '/bzImage ip=dhcp console=ttyS0,115200');
-      assert.equal(h.grubArgs('a;b $x {c} #d'), "'a;b' '$x' '{c}' '#d'");
-      assert.equal(h.grubArgs('foo="a b" "bar=c d"'), "'foo=a b' 'bar=c d'");
-      assert.equal(h.grubArgs("it's"), "'it'\\''s'");
-      assert.equal(h.grubArgs('quiet\n}\nmenuentry evil {'), "quiet '}' menuentry evil '{'");
-    });
-
-    it('ipxeArgs: words joined by one space; comments, separators and settings refused', () => {
-      assert.equal(h.ipxeArgs('http://192.168.1.1/bzImage  initrd=initrd.img ip=dhcp'), 'http://192.168.1.1/bzImage initrd=initrd.img ip=dhcp');
-      assert.equal(h.ipxeArgs('quiet\nboot'), 'quiet boot');
-      assert.throws(() => h.ipxeArgs('quiet #x'), /comment/);
-      assert.throws(() => h.ipxeArgs('quiet || shell'), /command separator/);
-      assert.throws(() => h.ipxeArgs('quiet ; shell'), /command separator/);
-      assert.throws(() => h.ipxeArgs('x=${net0/ip}'), /setting/);
     });
 
     it('the text helpers also work as blocks, on the text their block renders', async () => {
