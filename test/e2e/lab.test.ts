@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Lab, labDown, labExec, labUp, masterRootPath } from '../lab/index.js';
+import { type Lab, labDown, labExec, labPlug, labUnplug, labUp, masterRootPath } from '../lab/index.js';
 import { freeManagementNetwork, writeLabInventory } from '../lab/fixtures.js';
 import { hostAddresses } from '../lab/preflight.js';
 import { mountsUnder } from '../lab/mounts.js';
@@ -142,6 +142,63 @@ describe('lab: the example inventory on this machine', function () {
     const again = await labUp({ inventoryFile: lab.inventoryFile, name, managementCidr: lab.managementCidr });
     assert.deepEqual(again.masters.map((m) => m.pid), lab.masters.map((m) => m.pid));
     assert.equal(ssh(dir, lab.masters[1].sshHost, 'hostname').trim(), 'master-b');
+  });
+
+  it('follows a changed inventory: adds, removes and remakes masters and slaves, and leaves the rest running', async () => {
+    const masterA = lab.masters.find((m) => m.name === 'master-a')!;
+    const probe = `/root/lab-probe-${name}`; // written on master-a by an earlier test
+    const changed = writeLabInventory(example, dir, gateway, (inv) => {
+      const a = inv.masters['master-a'] as any;
+      delete a.slaves.slave23;
+      a.slaves.slave21.mac = '02:00:0a:01:00:e1';
+      a.slaves.slave24 = { mac: '02:00:0a:01:00:24', ip: '192.168.1.24' };
+      delete inv.masters['master-b'];
+      inv.masters['master-c'] = {
+        ...(inv.masters['master-a'] as any),
+        ssh: { host: `${gateway.split('.').slice(0, 3).join('.')}.13` },
+        lan: { interface: 'lan0', address: '192.168.3.1', prefix: 24 },
+        slaves: { slave41: { mac: '02:00:0a:03:00:41', ip: '192.168.3.41' } },
+      };
+    });
+    const masterB = lab.masters.find((m) => m.name === 'master-b')!;
+    const followed = await labUp({ inventoryFile: changed, name, managementCidr: lab.managementCidr });
+
+    assert.deepEqual(followed.masters.map((m) => m.name), ['master-a', 'master-c']);
+    assert.equal(followed.masters[0].pid, masterA.pid, 'master-a was restarted');
+    assert.equal((await labExec(followed, 'master-a', ['test', '-e', probe])).code, 0, "master-a's files are gone");
+    assert.equal(ssh(dir, followed.masters[1].sshHost, 'hostname').trim(), 'master-c', 'master-c answers with a host key from known_hosts');
+    assert.deepEqual(netnsWithPrefix(`${name}-master-b`), [], "master-b's namespaces are left");
+    // master-c may take master-b's free veth name; one veth per master remains.
+    assert.deepEqual((await linksWithPrefix(`${name}-m`)).sort(), followed.masters.map((m) => m.managementVeth).sort());
+    assert.notEqual(followed.masters[1].pid, masterB.pid);
+    assert.equal(existsSync(join(lab.dir, 'masters/master-b')), false);
+    const macs = Object.fromEntries(followed.slaves.map((s) => [`${s.master}/${s.name}`, s.mac]));
+    assert.deepEqual(macs, {
+      'master-a/slave22': '02:00:0a:01:00:22',
+      'master-a/slave21': '02:00:0a:01:00:e1',
+      'master-a/slave24': '02:00:0a:01:00:24',
+      'master-c/slave41': '02:00:0a:03:00:41',
+    });
+    for (const s of followed.slaves) {
+      assert.equal((await labExec(followed, `${s.master}/${s.name}`, ['cat', '/sys/class/net/eth0/address'])).stdout.trim(), s.mac);
+    }
+    assert.deepEqual(netnsWithPrefix(`${name}-master-a-slave23`), []);
+
+    // A machine in no inventory, on master-a's LAN: kept by the next `up`, gone after unplug.
+    const stranger = await labPlug(followed, 'master-a', 'stranger', '02:00:0e:00:00:01');
+    assert.equal((await labExec(followed, 'master-a/stranger', ['cat', '/sys/class/net/eth0/address'])).stdout.trim(), '02:00:0e:00:00:01');
+    const ports = JSON.parse((await labExec(followed, 'master-a', ['ip', '-j', 'link', 'show', 'master', 'lan0'])).stdout) as { ifname: string }[];
+    assert.ok(ports.some((p) => p.ifname === stranger.bridgePort));
+    const again = await labUp({ inventoryFile: changed, name, managementCidr: lab.managementCidr });
+    assert.ok(again.slaves.some((s) => s.name === 'stranger'), 'up removed a machine plugged in by hand');
+    await labUnplug(again, 'master-a/stranger');
+    assert.deepEqual(netnsWithPrefix(`${name}-master-a-stranger`), []);
+
+    // Back to the example, for the tests below.
+    lab = await labUp({ inventoryFile: writeLabInventory(example, dir, gateway), name, managementCidr: lab.managementCidr });
+    assert.deepEqual(lab.masters.map((m) => m.name), ['master-a', 'master-b']);
+    assert.equal(lab.slaves.length, 6);
+    assert.deepEqual(netnsWithPrefix(`${name}-master-c`), []);
   });
 
   it('refuses, before making anything, an inventory that does not fit the machine', async () => {

@@ -1,7 +1,7 @@
 // npm run lab -- up -i <inventory.json> | down | status | exec <master-or-slave> -- <command...>
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { describeLab, labCommand, labDown, labStatus, labUp } from './lab.js';
+import { describeLab, labCommand, labDown, labPlug, labStatus, labUnplug, labUp } from './lab.js';
 import { LabError } from './run.js';
 import { readState } from './state.js';
 import { existsSync, readdirSync } from 'node:fs';
@@ -20,6 +20,8 @@ const USAGE = `usage: npm run lab -- <command> [options]
   down [--name N | --all]                                           remove everything the lab made (--all: every lab under .lab/)
   status [--name N] [--json]                                        what the lab holds, and whether it is healthy
   exec <master-or-slave> [--name N] -- <command...>                 run a command on a master or in a slave's namespace
+  plug <master> --mac M --as NAME [--name N]                        put a machine that is in no inventory on the master's LAN
+  unplug <master>/<NAME> [--name N]                                 take it off again
 options: --dir D (the lab's directory; default .lab/<name> in the repository)`;
 
 async function main(argv: string[]): Promise<number> {
@@ -35,6 +37,8 @@ async function main(argv: string[]): Promise<number> {
       management: { type: 'string' },
       json: { type: 'boolean' },
       all: { type: 'boolean' },
+      mac: { type: 'string' },
+      as: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -79,6 +83,18 @@ async function main(argv: string[]): Promise<number> {
       const run = labCommand(lab, target, command);
       const child = spawn(run.argv[0], run.argv.slice(1), { stdio: 'inherit', env: run.env });
       return new Promise((done) => child.on('exit', (code, signal) => done(code ?? (signal ? 128 : 1))));
+    }
+    case 'plug': {
+      if (!target || !values.mac || !values.as) throw new LabError('usage: npm run lab -- plug <master> --mac <MAC> --as <name>');
+      const slave = await labPlug(where, target, values.as, values.mac.toLowerCase());
+      console.log(`plugged ${slave.name} (${slave.mac}) into ${slave.master}'s LAN: netns ${slave.netns}`);
+      return 0;
+    }
+    case 'unplug': {
+      if (!target) throw new LabError('usage: npm run lab -- unplug <master>/<name>');
+      await labUnplug(where, target);
+      console.log(`unplugged ${target}`);
+      return 0;
     }
     default:
       throw new LabError(`unknown command "${verb}"\n${USAGE}`);

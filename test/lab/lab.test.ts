@@ -1,31 +1,6 @@
 import assert from 'node:assert/strict';
 import { describeLab, labCommand } from './lab.js';
-import type { Lab } from './state.js';
-
-const lab: Lab = {
-  name: 'dl',
-  dir: '/work/.lab/dl',
-  inventoryFile: '/work/inventory.json',
-  inventoryText: '{}',
-  managementCidr: '10.231.0.1/24',
-  bridge: 'dl-br',
-  masters: ['a', 'b'].map((name, i) => ({
-    name,
-    netns: `dl-${name}`,
-    root: `/work/.lab/dl/masters/${name}/root`,
-    sshHost: `10.231.0.1${i + 1}`,
-    sshPort: 22,
-    pid: 4100 + i,
-    managementInterface: 'eth0',
-    lan: { interface: 'lan0', address: `192.168.${i + 1}.1`, prefix: 24 },
-  })),
-  slaves: [
-    { name: 's1', master: 'a', netns: 'dl-a-s1', mac: '02:00:00:00:00:01', bridgePort: 'dl-s0' },
-    { name: 'twin', master: 'a', netns: 'dl-a-twin', mac: '02:00:00:00:00:02', bridgePort: 'dl-s1' },
-    { name: 'twin', master: 'b', netns: 'dl-b-twin', mac: '02:00:00:00:00:03', bridgePort: 'dl-s2' },
-  ],
-  created: [],
-};
+import { lab } from './lab-fixture.js';
 
 describe('lab commands', () => {
   it('runs a master\'s command in all its namespaces and its root', () => {

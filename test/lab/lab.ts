@@ -12,7 +12,8 @@ import { isAlive, waitFor } from './processes.js';
 import { LabError, run, type RunResult, runCommand } from './run.js';
 import { ensureClientKey, knownHostsName, updateKnownHosts } from './ssh-keys.js';
 import { createSlave } from './slave.js';
-import { type Lab, type LabMaster, readState, record, writeState } from './state.js';
+import { type Lab, type LabMaster, type LabSlave, readState, record, writeState } from './state.js';
+import { plugMachine, reconcile, removeSlave } from './reconcile.js';
 import { teardown } from './teardown.js';
 
 export interface LabLocation {
@@ -72,9 +73,10 @@ async function waitForSsh(master: LabMaster): Promise<void> {
 }
 
 /**
- * Builds the lab described by the inventory, or finds it already running. Refuses
- * before making anything when the machine or the inventory cannot host it; a failure
- * halfway undoes what was made.
+ * Builds the lab described by the inventory, finds it already running, or makes a
+ * running lab follow a changed inventory (masters and slaves added, removed or made
+ * again, the rest left running). Refuses before making anything when the machine or
+ * the inventory cannot host it; a failure halfway through a first build undoes it.
  */
 export async function labUp(opts: LabUpOptions): Promise<Lab> {
   const log = opts.log ?? quiet;
@@ -94,8 +96,15 @@ export async function labUp(opts: LabUpOptions): Promise<Lab> {
       refreshKnownHosts(existing, inventory);
       return existing;
     }
+    if (problems.length === 0 && existing.managementCidr !== managementCidr) {
+      throw new LabError(`lab ${name} runs on management network ${existing.managementCidr}, not ${managementCidr}; run \`npm run lab -- down${name === DEFAULT_LAB_NAME ? '' : ` --name ${name}`}\` first`);
+    }
     if (problems.length === 0) {
-      throw new LabError(`lab ${name} is up from ${existing.inventoryFile} (or an earlier version of it); run \`npm run lab -- down${name === DEFAULT_LAB_NAME ? '' : ` --name ${name}`}\` first`);
+      // The inventory changed: follow it, leaving what did not change running.
+      const made = await reconcile(existing, inventory, log);
+      await Promise.all(made.map(waitForSsh));
+      refreshKnownHosts(existing, inventory);
+      return existing;
     }
     log(`lab ${name} is broken (${problems.join('; ')}): removing what is left of it`);
     await teardown(existing, log);
@@ -259,10 +268,30 @@ export async function labExec(
   argv: string[],
   opts: { input?: string; timeoutMs?: number } = {},
 ): Promise<RunResult> {
-  const lab = 'created' in where ? (where as Lab) : readState(locate(where).dir);
-  if (!lab) throw new LabError(`lab ${where.name ?? DEFAULT_LAB_NAME} is not up`);
+  const lab = runningLab(where);
   const command = labCommand(lab, target, argv);
   return runCommand(command.argv, { ...opts, env: command.env });
+}
+
+/** Puts a machine that is in no inventory on a master's LAN (`reconcile` leaves it alone). */
+export async function labPlug(where: Lab | LabLocation, master: string, name: string, mac: string): Promise<LabSlave> {
+  const lab = runningLab(where);
+  return plugMachine(lab, master, name, mac);
+}
+
+/** Takes a machine plugged in by hand off its master's LAN. */
+export async function labUnplug(where: Lab | LabLocation, target: string): Promise<void> {
+  const lab = runningLab(where);
+  const [master, name] = target.split('/', 2);
+  const machine = lab.slaves.find((s) => s.unlisted && s.master === master && s.name === name);
+  if (!machine) throw new LabError(`lab ${lab.name} has no machine ${target} plugged in by hand`);
+  await removeSlave(lab, machine, quiet);
+}
+
+function runningLab(where: Lab | LabLocation): Lab {
+  const lab = 'created' in where ? (where as Lab) : readState(locate(where).dir);
+  if (!lab) throw new LabError(`lab ${where.name ?? DEFAULT_LAB_NAME} is not up`);
+  return lab;
 }
 
 /** A few lines saying what the lab holds. */
@@ -270,7 +299,9 @@ export function describeLab(lab: Lab): string {
   const lines = [`lab ${lab.name} in ${lab.dir}, management bridge ${lab.bridge} ${lab.managementCidr}, inventory ${lab.inventoryFile}`];
   for (const m of lab.masters) {
     lines.push(`  master ${m.name}: ssh root@${m.sshHost}${m.sshPort === 22 ? '' : `:${m.sshPort}`}, netns ${m.netns}, LAN ${m.lan.interface} ${m.lan.address}/${m.lan.prefix}, PID ${m.pid}, root ${m.root}`);
-    for (const s of lab.slaves.filter((x) => x.master === m.name)) lines.push(`    slave ${s.name}: netns ${s.netns}, eth0 ${s.mac}, port ${s.bridgePort}`);
+    for (const s of lab.slaves.filter((x) => x.master === m.name)) {
+      lines.push(`    ${s.unlisted ? 'unlisted machine' : 'slave'} ${s.name}: netns ${s.netns}, eth0 ${s.mac}, port ${s.bridgePort}`);
+    }
   }
   return lines.join('\n');
 }

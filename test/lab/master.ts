@@ -71,6 +71,7 @@ export async function createMaster(
     sshPort: spec.ssh.port,
     pid,
     managementInterface: mgmtIf,
+    managementVeth: hostVeth,
     lan: { ...lan },
   };
   lab.masters.push(master);

@@ -42,11 +42,14 @@ export async function hostAddresses(): Promise<HostAddress[]> {
   return links.flatMap((l) => (l.addr_info ?? []).map((a) => ({ ifname: l.ifname, address: a.local, prefix: a.prefixlen })));
 }
 
-/** Every way the inventory and the management network clash with the machine's own addresses. */
-export function addressProblems(masters: LabMasterSpec[], management: Cidr, host: HostAddress[]): string[] {
+/**
+ * Every way the inventory and the management network clash with the machine's own
+ * addresses; `ownBridge` is a running lab's bridge, whose address is the lab's own.
+ */
+export function addressProblems(masters: LabMasterSpec[], management: Cidr, host: HostAddress[], ownBridge?: string): string[] {
   const problems: string[] = [];
   for (const h of host) {
-    if (h.address.startsWith('127.')) continue;
+    if (h.address.startsWith('127.') || h.ifname === ownBridge) continue;
     if (overlaps(management, h)) {
       problems.push(`the management network ${formatCidr(management)} overlaps ${h.address}/${h.prefix} on this machine's ${h.ifname} (another lab? pick another with --management)`);
     }
@@ -70,8 +73,8 @@ export function addressProblems(masters: LabMasterSpec[], management: Cidr, host
   return problems;
 }
 
-export async function checkAddresses(masters: LabMasterSpec[], management: Cidr): Promise<void> {
-  const problems = addressProblems(masters, management, await hostAddresses());
+export async function checkAddresses(masters: LabMasterSpec[], management: Cidr, ownBridge?: string): Promise<void> {
+  const problems = addressProblems(masters, management, await hostAddresses(), ownBridge);
   if (problems.length > 0) throw new LabError(`refusing to build the lab:\n  ${problems.join('\n  ')}`);
 }
 

@@ -20,6 +20,8 @@ export interface LabMaster {
   /** Host PID of the master's PID 1 (tini): the handle to enter its namespaces. */
   pid: number;
   managementInterface: string;
+  /** The machine-side end of its management veth, on the lab's bridge. */
+  managementVeth: string;
   lan: { interface: string; address: string; prefix: number };
 }
 
@@ -30,6 +32,8 @@ export interface LabSlave {
   mac: string;
   /** The slave's port on its master's LAN bridge (inside the master's namespace). */
   bridgePort: string;
+  /** A machine plugged in by hand (`lab plug`), in no inventory: a new node to discover. */
+  unlisted?: boolean;
 }
 
 export interface Lab {

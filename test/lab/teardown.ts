@@ -4,7 +4,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { mountsUnder, unmountAllUnder } from './mounts.js';
 import { isAlive, kill, processesRootedUnder, waitFor } from './processes.js';
 import { LabError, run, runCommand } from './run.js';
-import type { Lab } from './state.js';
+import type { Lab, Resource } from './state.js';
 
 async function netnsPids(netns: string): Promise<number[]> {
   const r = await runCommand(['ip', 'netns', 'pids', netns]);
@@ -18,20 +18,35 @@ async function linkExists(name: string, netns?: string): Promise<boolean> {
 
 /** Removes everything `lab` records and everything mounted or rooted below its directory. */
 export async function teardown(lab: Lab, log: (line: string) => void): Promise<void> {
-  const created = [...lab.created].reverse();
+  await removeResources(lab.created, lab.dir, log);
+  // Never remove a tree that still has something mounted in it (/dev is bound there).
+  const left = mountsUnder(lab.dir);
+  if (left.length > 0) throw new LabError(`still mounted, lab directory kept: ${left.join(', ')}`);
+  rmSync(lab.dir, { recursive: true, force: true });
+  log(`removed ${lab.dir}`);
+}
+
+/**
+ * Undoes `resources` (a whole lab's, or one master's or slave's): their processes and
+ * those in their namespaces or rooted under `under`, mounts under `under`, the
+ * namespaces, then the interfaces. Whatever is already gone is skipped.
+ */
+export async function removeResources(resources: Resource[], under: string | null, log: (line: string) => void): Promise<void> {
+  const created = [...resources].reverse();
   const netns = created.flatMap((r) => (r.kind === 'netns' ? [r.name] : []));
 
   // Processes first: a master's PID 1 takes its whole PID namespace with it.
   const victims = new Set<number>();
   for (const r of created) if (r.kind === 'process' && isAlive(r.pid, r.startTime)) victims.add(r.pid);
   for (const ns of netns) if (existsSync(`/run/netns/${ns}`)) for (const pid of await netnsPids(ns)) victims.add(pid);
-  for (const pid of processesRootedUnder(lab.dir)) victims.add(pid);
+  if (under) for (const pid of processesRootedUnder(under)) victims.add(pid);
   for (const pid of victims) kill(pid);
   if (victims.size > 0) log(`killed ${victims.size} processes`);
-  await waitFor(() => processesRootedUnder(lab.dir).length === 0, 5000);
-
-  const unmounted = await unmountAllUnder(lab.dir);
-  if (unmounted.length > 0) log(`unmounted ${unmounted.length} mounts under ${lab.dir}`);
+  if (under) {
+    await waitFor(() => processesRootedUnder(under).length === 0, 5000);
+    const unmounted = await unmountAllUnder(under);
+    if (unmounted.length > 0) log(`unmounted ${unmounted.length} mounts under ${under}`);
+  }
 
   for (const ns of netns) {
     if (!existsSync(`/run/netns/${ns}`)) continue;
@@ -45,10 +60,4 @@ export async function teardown(lab: Lab, log: (line: string) => void): Promise<v
     if (gone.code !== 0 && (await linkExists(r.name, r.netns))) throw new LabError(`ip link del ${r.name}: ${gone.stderr.trim()}`);
     log(`deleted interface ${r.name}`);
   }
-
-  // Never remove a tree that still has something mounted in it (/dev is bound there).
-  const left = mountsUnder(lab.dir);
-  if (left.length > 0) throw new LabError(`still mounted, lab directory kept: ${left.join(', ')}`);
-  rmSync(lab.dir, { recursive: true, force: true });
-  log(`removed ${lab.dir}`);
 }
