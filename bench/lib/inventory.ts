@@ -2,7 +2,7 @@
 // same masters cut down to the first K for each scaling step, and the Ansible
 // inventory made from the same JSON so both tools reach the same hosts the same way.
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 
 export interface BenchInventory {
   defaults: { ssh: { user: string; port: number; privateKey: string; knownHosts: string } };
@@ -13,8 +13,32 @@ export interface BenchInventory {
 interface BenchMaster {
   ssh: { host: string };
   lan: { interface: string; address: string; prefix: number; routers: string; dns: string[] };
-  nfs: { server: string; mountOptions: string; shared: Record<string, 'ro' | 'rw'> };
-  slaves: Record<string, { mac: string; ip: string; boot: 'pxe' | 'etherboot' }>;
+  nfs: { server: string; mountOptions: string; shared: Record<string, 'ro' | 'rw' | { mode: 'ro' | 'rw'; rootSquash?: boolean }>; rootOptions?: string };
+  /** Only transport tftp (the default) is translated to Ansible. */
+  boot?: { firmware?: Firmware };
+  slaves: Record<string, BenchSlave>;
+}
+
+export type Firmware = 'auto' | 'bios' | 'uefi';
+
+interface BenchSlave {
+  mac: string;
+  ip: string;
+  boot?: 'pxe' | 'etherboot';
+  firmware?: Firmware;
+  interface?: string;
+  append?: string;
+}
+
+/**
+ * The firmware of a master's slave number `s` (from 0): the mix both site playbooks
+ * must serve, every firmware the inventory knows and none that a Debian master
+ * refuses (Etherboot needs mkelf-linux, which Debian does not package). Slave 2 is
+ * the first UEFI one, so the quick mode's two slaves per master boot two ways; from 3
+ * slaves on there is a BIOS-only one too.
+ */
+export function slaveFirmware(s: number): Firmware {
+  return (['auto', 'uefi', 'bios', 'auto'] as const)[s % 4];
 }
 
 const hex = (n: number) => n.toString(16).padStart(2, '0');
@@ -38,7 +62,7 @@ export function benchInventory(gateway: string, masters: number, slaves: number)
       slaves: Object.fromEntries(
         Array.from({ length: slaves }, (_, s) => [
           `m${m + 1}s${s + 1}`,
-          { mac: `02:00:be:${hex(m >> 8)}:${hex(m & 255)}:${hex(s + 1)}`, ip: `${lan}.${20 + s}`, boot: s % 4 === 3 ? 'etherboot' : 'pxe' },
+          { mac: `02:00:be:${hex(m >> 8)}:${hex(m & 255)}:${hex(s + 1)}`, ip: `${lan}.${20 + s}`, boot: 'pxe', firmware: slaveFirmware(s) },
         ]),
       ),
     };
@@ -69,13 +93,37 @@ export function lanWithNetwork(lan: BenchMaster['lan']): BenchMaster['lan'] & { 
 
 /**
  * The variable `master` of bench/ansible/site.yml: the master as the diskless templates
- * see it (its name, the LAN's derived addresses, its slaves as a list sorted by name).
+ * see it (its name, the LAN's derived addresses, its slaves as a list sorted by name,
+ * each with the controller's defaults filled in: boot pxe, firmware the master's
+ * boot.firmware else auto, interface eth0, and whether the inventory named one).
  */
 export function ansibleMasterVars(name: string, m: BenchMaster) {
   const slaves = Object.entries(m.slaves)
-    .map(([slave, s]) => ({ name: slave, ...s, mac: s.mac.toLowerCase() }))
+    .map(([slave, s]) => ({
+      name: slave,
+      ...s,
+      mac: s.mac.toLowerCase(),
+      boot: s.boot ?? 'pxe',
+      firmware: s.firmware ?? m.boot?.firmware ?? 'auto',
+      interface: s.interface ?? 'eth0',
+      interfaceGiven: s.interface !== undefined,
+    }))
     .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
-  return { name, lan: lanWithNetwork(m.lan), nfs: m.nfs, slaves };
+  return { name, lan: lanWithNetwork(m.lan), nfs: nfsWithShares(m.nfs), slaves };
+}
+
+/**
+ * nfs as the diskless templates see it: `shared` a map of path to mode, and `shares`
+ * the same directories as a list of { path, mode, rootSquash } in the inventory's
+ * order, root squashed unless the inventory says rootSquash: false.
+ */
+export function nfsWithShares(nfs: BenchMaster['nfs']) {
+  const shares = Object.entries(nfs.shared).map(([path, v]) => ({
+    path: posix.normalize(path).replace(/(.)\/+$/, '$1'),
+    mode: typeof v === 'string' ? v : v.mode,
+    rootSquash: typeof v === 'string' || v.rootSquash !== false,
+  }));
+  return { ...nfs, shared: Object.fromEntries(shares.map((x) => [x.path, x.mode])), shares };
 }
 
 /**

@@ -20,6 +20,8 @@ const SERVICES = ['nfs-ganesha-diskless', 'tftpd-hpa', 'isc-dhcp-server', 'rpcbi
 /** What either playbook writes outside /diskless (the master's own packages stay installed). */
 export const SITE_WRITES = [
   '/usr/local/sbin/diskless-slave-kernel',
+  // slave-root.json's helper: clears earlier copies, locks passwords, makes identities.
+  '/usr/local/sbin/diskless-slave-root',
   '/etc/kernel/postinst.d/zz-diskless-slave-kernel',
   '/etc/dhcp/dhcpd.conf',
   '/etc/default/isc-dhcp-server',
@@ -27,6 +29,8 @@ export const SITE_WRITES = [
   '/etc/ganesha/ganesha.conf',
   '/etc/init.d/nfs-ganesha-diskless',
   '/etc/rc?.d/[SK]??nfs-ganesha-diskless',
+  // The skeleton and slave-root.json's stores: identity (each slave's host keys and
+  // machine-id, made once), locked-passwords and cleared (records that guard its steps).
   '/var/lib/diskless',
   // The agent diskless installs on first contact: a first run on a new master includes it.
   '/var/cache/diskless',

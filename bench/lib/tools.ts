@@ -22,7 +22,7 @@ export interface ToolRun {
   machineCpuS: number;
   /** Items changed, summed over the masters. */
   changed: number;
-  /** What changed, where the tool says (Ansible's "TASK [name]: host" lines), to explain a failed check. */
+  /** What changed (diskless's JSON report, Ansible's "TASK [name]: host" lines), to explain a failed check. */
   changedTasks?: string[];
 }
 
@@ -81,11 +81,42 @@ export async function runDiskless(playbook: string, target: ToolTarget): Promise
   ensureBuilt();
   const argv = [process.execPath, CLI, 'apply', playbook, '-i', target.diskless.inventory, '--json', '--forks', String(target.masters), '--state-dir', target.diskless.stateDir];
   const run = await timeProcess(argv, process.env, target.timeoutMs);
-  if (run.code !== 0) fail(`diskless apply ${playbook}`, run);
-  const report = JSON.parse(run.stdout) as { hosts: Record<string, { changed: number }> };
+  if (run.code !== 0) fail(`diskless apply ${playbook}`, { ...run, stdout: disklessFailures(run.stdout) });
+  const report = JSON.parse(run.stdout) as DisklessReport;
   const hosts = Object.values(report.hosts);
   if (hosts.length !== target.masters) fail(`diskless apply reported ${hosts.length} masters, not ${target.masters}`, run);
-  return { wallMs: run.wallMs, peakRssMb: run.peakRssMb, cpuS: run.cpuS, machineCpuS: run.machineCpuS, changed: hosts.reduce((sum, h) => sum + h.changed, 0) };
+  return {
+    wallMs: run.wallMs,
+    peakRssMb: run.peakRssMb,
+    cpuS: run.cpuS,
+    machineCpuS: run.machineCpuS,
+    changed: hosts.reduce((sum, h) => sum + h.changed, 0),
+    changedTasks: disklessChangedTasks(report),
+  };
+}
+
+interface DisklessReport {
+  hosts: Record<string, { changed: number; msg?: string; tasks?: { playbook: string; name: string; status: string; changed: boolean; msg?: string }[] }>;
+}
+
+/** The failed tasks of a diskless --json report, one line each ("playbook | task: master: message"), or the output as it is when it is not one. */
+export function disklessFailures(stdout: string): string {
+  let report: DisklessReport;
+  try {
+    report = JSON.parse(stdout) as DisklessReport;
+  } catch {
+    return stdout;
+  }
+  const lines = Object.entries(report.hosts ?? {}).flatMap(([host, h]) => [
+    ...(h.msg ? [`${host}: ${h.msg}`] : []),
+    ...(h.tasks ?? []).filter((t) => t.status === 'failed').map((t) => `${t.playbook} | ${t.name}: ${host}: ${t.msg ?? ''}`),
+  ]);
+  return lines.length ? lines.join('\n') : stdout;
+}
+
+/** "playbook | task: master" for every task diskless reports as changed (apply --json), in order. */
+export function disklessChangedTasks(report: DisklessReport): string[] {
+  return Object.entries(report.hosts).flatMap(([host, h]) => (h.tasks ?? []).filter((t) => t.changed).map((t) => `${t.playbook} | ${t.name}: ${host}`));
 }
 
 export async function runAnsible(playbook: string, target: ToolTarget, extraVars?: string): Promise<ToolRun> {

@@ -1,14 +1,15 @@
 // The benchmark's pure parts: how items split, how runs are summarised, how Ansible's
 // recap is read, the inventories it generates and the chart it draws.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { splitItems, equalWorkPlaybook } from '../../bench/lib/equal-work.js';
-import { ansibleMasterVars, benchInventory, firstMasters, lanWithNetwork } from '../../bench/lib/inventory.js';
+import { ansibleMasterVars, benchInventory, firstMasters, lanWithNetwork, nfsWithShares, slaveFirmware } from '../../bench/lib/inventory.js';
 import { machineBusyS, summarize } from '../../bench/lib/measure.js';
 import { parseBenchOptions } from '../../bench/lib/options.js';
 import { type BenchResults, cpuBound, logTicks, scalingChart } from '../../bench/lib/report.js';
 import { resetScript, SITE_WRITES, SLAVE_KERNEL_FILES } from '../../bench/lib/site.js';
-import { ansibleChangedTasks, recapChanged } from '../../bench/lib/tools.js';
+import { ansibleChangedTasks, disklessChangedTasks, disklessFailures, recapChanged } from '../../bench/lib/tools.js';
 
 describe('bench: equal work', () => {
   it('splits N items into files, directories and links that add up to N', () => {
@@ -53,6 +54,31 @@ describe("bench: Ansible's recap", () => {
   });
 });
 
+describe("bench: diskless's JSON report", () => {
+  const report = {
+    hosts: {
+      m01: {
+        changed: 1,
+        tasks: [
+          { playbook: 'dhcp', name: 'Write dhcpd.conf', status: 'changed', changed: true },
+          { playbook: 'tftp', name: 'Serve /diskless', status: 'ok', changed: false },
+          { playbook: 'boot-images', name: 'Refuse Etherboot slaves whose image this master cannot make', status: 'failed', changed: false, msg: 'm01 cannot serve the Etherboot slaves m1s4' },
+        ],
+      },
+      m02: { changed: 0, tasks: [] },
+    },
+  };
+
+  it('names the tasks that changed, with their playbook and master', () => {
+    assert.deepEqual(disklessChangedTasks(report), ['dhcp | Write dhcpd.conf: m01']);
+  });
+
+  it('names the failed tasks with their message, and leaves output that is not a report alone', () => {
+    assert.equal(disklessFailures(JSON.stringify(report)), 'boot-images | Refuse Etherboot slaves whose image this master cannot make: m01: m01 cannot serve the Etherboot slaves m1s4');
+    assert.equal(disklessFailures('error: bad inventory'), 'error: bad inventory');
+  });
+});
+
 describe('bench: inventories', () => {
   const inv = benchInventory('10.236.7.1', 3, 8);
 
@@ -65,6 +91,15 @@ describe('bench: inventories', () => {
       const net = m.lan.address.split('.').slice(0, 3).join('.');
       for (const s of Object.values(m.slaves)) assert.equal(s.ip.split('.').slice(0, 3).join('.'), net);
     }
+  });
+
+  it('gives the slaves a firmware mix a Debian master serves: no Etherboot, UEFI from the second slave, BIOS from the third', () => {
+    const slaves = Object.values(inv.masters.m01.slaves);
+    assert.ok(slaves.every((s) => s.boot === 'pxe'), 'Etherboot needs mkelf-linux, which Debian does not package: site.json would fail');
+    assert.deepEqual(slaves.map((s) => s.firmware), ['auto', 'uefi', 'bios', 'auto', 'auto', 'uefi', 'bios', 'auto']);
+    // The quick mode's two slaves per master still boot two ways.
+    assert.deepEqual(Object.values(benchInventory('10.236.7.1', 1, 2).masters.m01.slaves).map((s) => s.firmware), ['auto', 'uefi']);
+    assert.equal(slaveFirmware(4), 'auto');
   });
 
   it('cuts down to the first masters', () => {
@@ -89,6 +124,25 @@ describe('bench: inventories', () => {
     assert.equal(vars.slaves[2].mac, '02:00:be:00:00:03');
     assert.equal(vars.lan.network, '10.100.0.0');
   });
+
+  it("fills in the controller's slave defaults: boot pxe, firmware (the master's, else auto), interface eth0", () => {
+    const m01 = benchInventory('10.236.7.1', 1, 2).masters.m01;
+    const plain = { mac: '02:00:BE:00:00:09', ip: '10.100.0.29' };
+    const vars = ansibleMasterVars('m01', { ...m01, slaves: { a: plain, b: { ...plain, firmware: 'uefi', interface: 'enp1s0' } } });
+    assert.deepEqual(vars.slaves[0], { name: 'a', mac: '02:00:be:00:00:09', ip: '10.100.0.29', boot: 'pxe', firmware: 'auto', interface: 'eth0', interfaceGiven: false });
+    assert.deepEqual({ ...vars.slaves[1], name: undefined }, { name: undefined, mac: '02:00:be:00:00:09', ip: '10.100.0.29', boot: 'pxe', firmware: 'uefi', interface: 'enp1s0', interfaceGiven: true });
+    assert.equal(ansibleMasterVars('m01', { ...m01, boot: { firmware: 'bios' }, slaves: { a: plain } }).slaves[0].firmware, 'bios');
+  });
+
+  it("lists the shared directories as the templates read them: normalised, in the inventory's order, root squashed unless told otherwise", () => {
+    const nfs = nfsWithShares({ server: 'ganesha', mountOptions: 'tcp', shared: { '/usr/': 'ro', '/home': 'rw', '/opt': { mode: 'ro', rootSquash: false } } });
+    assert.deepEqual(nfs.shares, [
+      { path: '/usr', mode: 'ro', rootSquash: true },
+      { path: '/home', mode: 'rw', rootSquash: true },
+      { path: '/opt', mode: 'ro', rootSquash: false },
+    ]);
+    assert.deepEqual(nfs.shared, { '/usr': 'ro', '/home': 'rw', '/opt': 'ro' });
+  });
 });
 
 describe('bench: resetting a master between the site runs', () => {
@@ -111,6 +165,15 @@ describe('bench: resetting a master between the site runs', () => {
       assert.ok(SITE_WRITES.some((w) => path === w || path.startsWith(`${w}/`)), `the reset leaves ${path} behind`);
     }
     assert.ok(SITE_WRITES.includes('/var/lib/diskless'), 'the skeleton');
+  });
+
+  it("removes slave-root.json's helper, skeleton and stores (identities, locked passwords, clearing records)", () => {
+    const vars = JSON.parse(readFileSync(new URL('../../playbooks/slave-root.json', import.meta.url), 'utf8')).vars as Record<string, unknown>;
+    const paths = ['skeleton', 'slave_root_helper', 'identity_dir', 'locked_dir', 'cleared_dir'].map((name) => vars[name]);
+    for (const path of paths) {
+      assert.equal(typeof path, 'string', `slave-root.json has no var ${String(path)}`);
+      assert.ok(SITE_WRITES.some((w) => path === w || (path as string).startsWith(`${w}/`)), `the reset leaves ${String(path)} behind`);
+    }
   });
 
   it("empties /diskless but for the slaves' kernel, and stops the services first", () => {
@@ -169,5 +232,32 @@ describe('bench: chart', () => {
     assert.match(svg, /^<svg /);
     assert.equal((svg.match(/<polyline /g) ?? []).length, 2);
     assert.equal((svg.match(/<circle /g) ?? []).length, 3);
+  });
+});
+
+describe('bench: site.yml follows site.json', () => {
+  const repoFile = (path: string) => new URL(`../../${path}`, import.meta.url);
+  // PyYAML comes with ansible-core, which the benchmark needs anyway.
+  const loadYaml = (path: string): unknown => {
+    const r = spawnSync('python3', ['-c', 'import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1])), sys.stdout)', repoFile(path).pathname], { encoding: 'utf8' });
+    return r.status === 0 ? JSON.parse(r.stdout) : undefined;
+  };
+
+  it("copies /etc and fills the roots with slave-root.json's own lists", function () {
+    const plays = loadYaml('bench/ansible/site.yml') as { name?: string; vars?: Record<string, unknown> }[] | undefined;
+    if (!plays) this.skip(); // no python3 with PyYAML: no Ansible either
+    const ansible = plays!.find((p) => p.name === 'slave-root')!.vars!;
+    const diskless = JSON.parse(readFileSync(repoFile('playbooks/slave-root.json'), 'utf8')).vars as Record<string, unknown>;
+    for (const name of ['etc_master_only', 'etc_managed_per_slave', 'ssh_host_key_types', 'password_databases', 'system_dirs', 'stub_dirs', 'skeleton', 'slave_root_helper', 'identity_dir', 'locked_dir', 'cleared_dir']) {
+      assert.deepEqual(ansible[name], diskless[name], `site.yml's ${name} differs from slave-root.json's`);
+    }
+  });
+
+  it("installs diskless's own slave-root helper, its one loop written in Jinja", () => {
+    const hbs = readFileSync(repoFile('playbooks/templates/diskless-slave-root.sh.hbs'), 'utf8');
+    const j2 = readFileSync(repoFile('bench/ansible/templates/diskless-slave-root.sh.j2'), 'utf8');
+    const loop = '{{#each ssh_host_key_types}}{{this}} {{/each}}';
+    assert.equal(hbs.split(loop).length, 2, 'the helper template changed: update bench/ansible/templates/diskless-slave-root.sh.j2');
+    assert.equal(j2, hbs.replace(loop, '{% for key_type in ssh_host_key_types %}{{ key_type }} {% endfor %}'), 'bench/ansible/templates/diskless-slave-root.sh.j2 is not the helper of playbooks/templates');
   });
 });
