@@ -136,4 +136,16 @@ describe('slave kernels built from source per architecture (lab)', function () {
     assert.match(readFileSync(onDisk('master-a', '/diskless/bzImage_i686'), 'utf8'), /^CONFIG_NFS_FS=y$/m);
     assert.equal(readFileSync(onDisk('master-a', '/diskless/bzImage_x86_64'), 'utf8'), before);
   });
+
+  it('makes the Etherboot images with mkelf-linux, and names the arm64 slave that has no GRUB arm64 image', async () => {
+    const last = await apply(join(repoRoot, 'playbooks/boot-images.json'), inventoryFile);
+    assert.equal(last.code, 2, failures(last));
+    const failed = last.hosts['master-a'].tasks.filter((t) => t.status === 'failed');
+    assert.deepEqual(failed.map((t) => t.name), ["Refuse arm64 slaves without GRUB's arm64 image"]);
+    assert.match(failed[0].msg ?? '', /cannot serve the arm64 UEFI slaves slave23 : it has no GRUB arm64 EFI modules .*grub-efi-arm64-bin/);
+    // Everything else ran: each Etherboot slave's architecture has its image.
+    assert.match(readFileSync(onDisk('master-a', '/diskless/vmlinuz_i686.elf'), 'utf8'), /^stand-in Etherboot image\n.*\/diskless\/bzImage_i686$/m);
+    assert.equal(last.hosts['master-b'].failed, 0, failures(last));
+    assert.match(readFileSync(onDisk('master-b', '/diskless/vmlinuz.elf'), 'utf8'), /\/diskless\/bzImage$/m);
+  });
 });
