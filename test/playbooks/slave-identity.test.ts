@@ -5,41 +5,22 @@
 // installs is run on made-up roots, password files and identity stores.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { excludeMatcher } from '../../packages/agent/src/lib/rsync-exclude.js';
 import { rsyncArgv } from '../../packages/agent/src/ops/copy.js';
 import { engineParts } from '../../packages/controller/src/commands/engine-parts.js';
 import { createMasterState } from '../../packages/controller/src/engine/master-state.js';
 import { renderPlaysOffline } from '../../packages/controller/src/engine/render-offline.js';
 import { runTask } from '../../packages/controller/src/engine/run-task.js';
-import { loadInventory } from '../../packages/controller/src/inventory/load-inventory.js';
 import { loadPlaybooks } from '../../packages/controller/src/playbook/load-playbooks.js';
 import type { Inventory, Master } from '../../packages/controller/src/types.js';
+import { exampleInventory, repo, scratch } from './example-inventory.js';
 
-const repo = resolve(import.meta.dirname, '../..');
 const PLAYBOOK = join(repo, 'playbooks/slave-root.json');
 const FAMILIES = ['debian', 'gentoo'] as const;
 type Family = (typeof FAMILIES)[number];
 const factsOf = (family: Family) => ({ os: { family } });
-
-const scratch = mkdtempSync(join(tmpdir(), 'diskless-slave-identity-'));
-after(() => rmSync(scratch, { recursive: true, force: true }));
-// The inventory's key must be one ssh can use, though nothing connects.
-spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(scratch, 'key')]);
-writeFileSync(join(scratch, 'known_hosts'), '');
-
-/** The example inventory, on this machine's scratch key files; `change` edits its document first. */
-async function exampleInventory(change: (doc: any) => void = () => {}): Promise<Inventory> {
-  const doc = JSON.parse(readFileSync(join(repo, 'examples/lab/inventory.json'), 'utf8'));
-  doc.defaults.ssh.privateKey = join(scratch, 'key');
-  doc.defaults.ssh.knownHosts = join(scratch, 'known_hosts');
-  change(doc);
-  const file = join(scratch, `inventory-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(file, JSON.stringify(doc));
-  return loadInventory(file);
-}
 
 interface Request {
   task: string;

@@ -3,39 +3,20 @@
 // dhcpd accepts its config, each slave gets what it needs and nothing more.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { engineParts } from '../../packages/controller/src/commands/engine-parts.js';
 import { renderPlaysOffline, type RenderedFile } from '../../packages/controller/src/engine/render-offline.js';
-import { loadInventory } from '../../packages/controller/src/inventory/load-inventory.js';
 import { loadPlaybooks } from '../../packages/controller/src/playbook/load-playbooks.js';
 import type { Inventory, Master } from '../../packages/controller/src/types.js';
+import { exampleInventory, repo, scratch } from './example-inventory.js';
 
-const repo = resolve(import.meta.dirname, '../..');
 const DHCPD = '/usr/sbin/dhcpd';
 
 const masterFacts = {
   debian: { hostname: 'm', os: { family: 'debian', id: 'debian', version: '12' }, init: 'sysv', packageManager: 'apt', kernel: { release: '6.1.0-50-amd64', config: {} }, commands: {} },
   gentoo: { hostname: 'm', os: { family: 'gentoo', id: 'gentoo', version: '2.15' }, init: 'openrc', packageManager: 'portage', kernel: { release: '6.6.30-gentoo', config: {} }, commands: {} },
 } as const;
-
-const scratch = mkdtempSync(join(tmpdir(), 'diskless-playbook-templates-'));
-after(() => rmSync(scratch, { recursive: true, force: true }));
-// The inventory's key must be one ssh can use, though nothing connects.
-spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(scratch, 'key')]);
-
-/** The example inventory, with key files of its own so it loads on any machine; `change` edits it first. */
-async function exampleInventory(change: (doc: any) => void = () => {}): Promise<Inventory> {
-  const doc = JSON.parse(readFileSync(join(repo, 'examples/lab/inventory.json'), 'utf8'));
-  writeFileSync(join(scratch, 'known_hosts'), '');
-  doc.defaults.ssh.privateKey = join(scratch, 'key');
-  doc.defaults.ssh.knownHosts = join(scratch, 'known_hosts');
-  change(doc);
-  const file = join(scratch, `inventory-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(file, JSON.stringify(doc));
-  return loadInventory(file);
-}
 
 /** Every file site.json writes on `master`; `extraFacts` adds to the family's facts (e.g. arch). */
 async function render(inventory: Inventory, master: Master, family: keyof typeof masterFacts, extraFacts: object = {}): Promise<Map<string, string>> {
