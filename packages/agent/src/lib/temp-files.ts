@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
+import { isAlive } from './process-alive.js';
 
 const MARK = '.diskless-';
 const SUFFIX = '.tmp';
@@ -26,15 +27,6 @@ export function tempPathFor(target: string): string {
 /** The temp file is gone (renamed over its target, or removed). */
 export function forget(temp: string): void {
   own.delete(temp);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Whether a sibling temp name (`tag`: what follows the mark) belongs to no write in progress. */

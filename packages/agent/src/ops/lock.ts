@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { Args } from '../lib/args.js';
 import { holdInSupervisors, runningCommands } from '../lib/command-supervisor.js';
+import { isAlive } from '../lib/process-alive.js';
 import { AgentError, type Operation } from '../protocol.js';
 
 interface LockRecord {
@@ -21,15 +22,6 @@ let controllerTimeoutMs = 0;
 /** Recorded with the lock, so a waiting controller knows how long a dead holder can last. */
 export function recordControllerTimeout(ms: number): void {
   controllerTimeoutMs = ms;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 const lockDir = (): string => process.env.DISKLESS_LOCK_DIR ?? '/run/diskless';
