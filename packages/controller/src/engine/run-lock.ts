@@ -92,7 +92,7 @@ export async function takeRunLock(agent: AgentRequester, wait: LockWait): Promis
         until = Math.max(deadline, graceUntil.get(reason.why)!);
       }
       const left = until - Date.now();
-      if (left <= 0 || wait.signal?.aborted) return { lockedBy: error.message };
+      if (left <= 0 || wait.signal?.aborted) return { lockedBy: reason ? `${error.message} (${reason.why}; no longer waited for)` : error.message };
       if (attempt === 0) wait.onWait?.(reason ? `${error.message} (waiting: ${reason.why})` : error.message);
       await sleep(Math.min(reason?.retryMs ?? LOCK_RETRY_MS, left), undefined, { signal: wait.signal }).catch(() => undefined);
     }
