@@ -92,9 +92,10 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 }
 
 /**
- * Parses JSON text (no comments, no trailing commas, no key twice in one object);
- * every syntax error and every duplicate key is reported. A leading byte order mark is
- * ignored, as editors on Windows write one.
+ * Parses JSON text (no comments, no trailing commas, no key twice in one object, no
+ * number beyond a double's range, no half of a surrogate pair); every syntax error
+ * and every such value is reported. A leading byte order mark is ignored, as editors
+ * on Windows write one.
  */
 export function parseJsonDocument(file: string, text: string): JsonDocument {
   if (text.startsWith('\uFEFF')) text = text.slice(1);
@@ -112,8 +113,8 @@ export function parseJsonDocument(file: string, text: string): JsonDocument {
       }),
     );
   }
-  const duplicates = duplicateKeys(file, text, root);
-  if (duplicates.length > 0) throw new InputErrors(duplicates);
+  const problems = [...duplicateKeys(file, text, root), ...valueErrors(file, text, root)];
+  if (problems.length > 0) throw new InputErrors(problems.sort((a, b) => a.where!.line! - b.where!.line! || a.where!.column! - b.where!.column!));
   // JSON.parse for the value: plain objects (jsonc-parser's have no prototype).
   return { file, text, value: JSON.parse(text) as unknown, root };
 }
@@ -169,6 +170,43 @@ function duplicateKeys(file: string, text: string, root: jsonc.Node): InputError
   };
   walk(root, '');
   return errors;
+}
+
+/**
+ * Values JSON.parse would change without a word: a number too large for a double
+ * (1e400 becomes Infinity, and null in any JSON written from it) and a \\u escape
+ * of half a UTF-16 surrogate pair (no character; written out, it becomes U+FFFD).
+ */
+function valueErrors(file: string, text: string, root: jsonc.Node): InputError[] {
+  const errors: InputError[] = [];
+  const at = (node: jsonc.Node, pointer: string, message: string) =>
+    errors.push(new InputError(message, { file, ...offsetToPosition(text, node.offset), pointer }));
+  const walk = (node: jsonc.Node, pointer: string) => {
+    if (node.type === 'number' && !Number.isFinite(node.value)) {
+      at(node, pointer, `number ${text.slice(node.offset, node.offset + node.length)} is out of range: it would be read as ${node.value > 0 ? '' : '-'}Infinity (the largest number is about 1.8e308)`);
+    } else if (node.type === 'string' && typeof node.value === 'string' && LONE_SURROGATE.test(node.value)) {
+      at(node, pointer, `${loneSurrogate(node.value)} is half of a UTF-16 surrogate pair, not a character: write the character itself, or both halves of its pair`);
+    } else if (node.type === 'array') node.children?.forEach((child, i) => walk(child, joinPointer(pointer, i)));
+    else if (node.type === 'object') {
+      for (const property of node.children ?? []) {
+        const [keyNode, valueNode] = property.children ?? [];
+        if (!keyNode) continue;
+        const key = String(keyNode.value);
+        if (LONE_SURROGATE.test(key)) at(keyNode, pointer, `a key holds ${loneSurrogate(key)}, half of a UTF-16 surrogate pair, not a character: write the character itself, or both halves of its pair`);
+        else if (valueNode) walk(valueNode, joinPointer(pointer, key));
+      }
+    }
+  };
+  walk(root, '');
+  return errors;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The first lone surrogate of a string, as the escape that wrote it. */
+function loneSurrogate(value: string): string {
+  const found = LONE_SURROGATE.exec(value)?.[0] ?? '';
+  return `\\u${found.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 /**

@@ -92,7 +92,7 @@ function toInputError(doc: JsonDocument, pointer: string, e: ErrorObject, messag
 
 function describeType(type: string | string[]): string {
   const names = Array.isArray(type) ? type : [type];
-  return names.map((t) => (t === 'array' ? 'a list' : t === 'object' ? 'an object' : `a ${t}`)).join(' or ');
+  return names.map((t) => (t === 'array' ? 'a list' : t === 'object' ? 'an object' : t === 'integer' ? 'a whole number' : `a ${t}`)).join(' or ');
 }
 
 /** A short form of a found value for messages. */
