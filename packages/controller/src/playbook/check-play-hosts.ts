@@ -4,13 +4,16 @@ import { InputError, InputErrors } from '../errors.js';
 import { documentReader, errorAt, type JsonDocument } from '../json/json-document.js';
 import { joinPointer } from '../json/pointer.js';
 import { show } from '../json/schema-validator.js';
-import type { Inventory, Play } from '../types.js';
+import type { Inventory, Master, Play } from '../types.js';
 import { closestName } from './closest-name.js';
 
 const EVERY_MASTER = ['masters', 'all'];
 
+/** What these checks read of an inventory: its file and its masters' names. */
+export type MasterNames = Pick<Inventory, 'file'> & { masters: Array<Pick<Master, 'name'>> };
+
 /** The names in a play's `hosts` that are no master of the inventory. */
-export function unknownHosts(play: Play, inventory: Inventory): string[] {
+export function unknownHosts(play: Play, inventory: MasterNames): string[] {
   const hosts = play.hosts.trim();
   if (EVERY_MASTER.includes(hosts)) return [];
   const known = new Set(inventory.masters.map((m) => m.name));
@@ -21,7 +24,7 @@ export function unknownHosts(play: Play, inventory: Inventory): string[] {
 }
 
 /** Errors at each play's `hosts`, for names the inventory does not have. */
-export async function playHostErrors(plays: Play[], inventory: Inventory, documents?: Map<string, JsonDocument>): Promise<InputError[]> {
+export async function playHostErrors(plays: Play[], inventory: MasterNames, documents?: Map<string, JsonDocument>): Promise<InputError[]> {
   const documentOf = documentReader(documents, 'playbook file');
   const errors: InputError[] = [];
   const names = inventory.masters.map((m) => m.name);
@@ -37,7 +40,7 @@ export async function playHostErrors(plays: Play[], inventory: Inventory, docume
 }
 
 /** Throws InputErrors, at each play's `hosts`, for names the inventory does not have. */
-export async function checkPlayHosts(plays: Play[], inventory: Inventory, documents?: Map<string, JsonDocument>): Promise<void> {
+export async function checkPlayHosts(plays: Play[], inventory: MasterNames, documents?: Map<string, JsonDocument>): Promise<void> {
   const errors = await playHostErrors(plays, inventory, documents);
   if (errors.length > 0) throw new InputErrors(errors);
 }

@@ -28,6 +28,14 @@ export interface ReadPlaybooks {
   plays: Play[];
   errors: InputError[];
   documents: Map<string, JsonDocument>;
+  /**
+   * The plays that have problems, cut down to the parts that have none (see
+   * soundPart), for the checks that come after the schema's to look at too: one
+   * `validate` then reports a bad `when` beside an unknown operation. Never run.
+   */
+  partial: Play[];
+  /** Whether every playbook file was read and every import followed: `plays` and `partial` hold the whole run. */
+  complete: boolean;
 }
 
 /**
@@ -39,7 +47,7 @@ export async function readPlaybooks(files: string[]): Promise<ReadPlaybooks> {
   const loader = new PlaybookLoader(await schemaValidators());
   const plays: Play[] = [];
   for (const file of files) plays.push(...(await loader.load(resolve(file), [])));
-  return { plays, errors: uniqueErrors(loader.errors), documents: loader.documents };
+  return { plays, errors: uniqueErrors(loader.errors), documents: loader.documents, partial: loader.partial, complete: loader.complete };
 }
 
 /** Loads the given playbook files, in order, with imports inlined where they appear. */
@@ -54,6 +62,8 @@ class PlaybookLoader {
 
   readonly errors: InputError[] = [];
   readonly documents = new Map<string, JsonDocument>();
+  readonly partial: Play[] = [];
+  complete = true;
   private readonly unreadable = new Set<string>();
 
   async load(file: string, importChain: string[], from?: { doc: JsonDocument; pointer: string }): Promise<Play[]> {
@@ -84,6 +94,7 @@ class PlaybookLoader {
       else if (error instanceof InputError) this.errors.push(from ? errorAt(from.doc, from.pointer, `${error.message}: ${file}`) : error);
       else throw error;
       this.unreadable.add(file);
+      this.complete = false;
       return undefined;
     }
   }
@@ -92,6 +103,7 @@ class PlaybookLoader {
     const problems = validateDocument(this.validators.importPlaybook, doc, item, pointer);
     if (problems.length > 0) {
       this.errors.push(...problems);
+      this.complete = false;
       return [];
     }
     const target = resolve(dirname(doc.file), item.import_playbook as string);
@@ -117,7 +129,10 @@ class PlaybookLoader {
     const handlers = listOf(raw.handlers).map((t, i) => toTask(doc, t, joinPointer(pointer, 'handlers', i), problems));
     problems.push(...checkHandlers(doc, tasks, handlers), ...(await checkTemplateSources(doc, [...tasks, ...handlers])));
     this.errors.push(...problems);
-    if (problems.length > 0) return [];
+    if (problems.length > 0) {
+      this.partial.push(soundPart(raw, doc, pointer, tasks, handlers, problems));
+      return [];
+    }
     return [
       {
         name: raw.name,
@@ -133,6 +148,41 @@ class PlaybookLoader {
       },
     ];
   }
+}
+
+/**
+ * What of a play with problems the later checks may still look at: `hosts` when it
+ * is a string with no problem of its own; the play's vars when they are an object
+ * (their names, for the template checks: the more names known, the fewer reported
+ * as undefined); and each task without the fields (`when`, `loop`, an argument of
+ * its operation) that hold a problem or lie in one. A task is read only by type
+ * (toTask), so a problem elsewhere in it, such as a missing name or an unknown
+ * argument, leaves these fields as they would be read in a valid play.
+ */
+function soundPart(raw: RawPlay, doc: JsonDocument, pointer: string, tasks: Task[], handlers: Task[], problems: InputError[]): Play {
+  const at = problems.map((p) => p.where?.pointer).filter((p): p is string => p !== undefined);
+  const clean = (ptr: string) => !at.some((p) => p === ptr || p.startsWith(`${ptr}/`));
+  const cut = (task: Task): Task => {
+    const part: Task = { ...task, args: {} };
+    const argsPointer = joinPointer(task.pointer, task.op);
+    for (const [key, value] of Object.entries(task.args)) if (clean(joinPointer(argsPointer, key))) part.args[key] = value;
+    if (!clean(joinPointer(task.pointer, 'when'))) delete part.when;
+    if (!clean(joinPointer(task.pointer, 'loop'))) delete part.loop;
+    return part;
+  };
+  const hostsClean = typeof raw.hosts === 'string' && clean(joinPointer(pointer, 'hosts'));
+  const varsGiven = typeof raw.vars === 'object' && raw.vars !== null && !Array.isArray(raw.vars);
+  return {
+    name: typeof raw.name === 'string' ? raw.name : '',
+    file: doc.file,
+    pointer,
+    dir: dirname(doc.file),
+    hosts: hostsClean ? raw.hosts! : 'masters',
+    vars: varsGiven ? raw.vars! : {},
+    gatherFacts: false,
+    tasks: tasks.map(cut),
+    handlers: handlers.map(cut),
+  };
 }
 
 /**

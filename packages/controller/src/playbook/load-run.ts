@@ -5,12 +5,14 @@
 // by --limit or --host. Every problem found is reported at once, and nothing may run
 // or connect until there is none. A new command loads through here, so it cannot skip
 // a check.
+import { resolve } from 'node:path';
 import { expressionErrors } from '../engine/check-expressions.js';
 import { limitMasters } from '../engine/host-selection.js';
 import { InputError, InputErrors } from '../errors.js';
+import { readJsonDocument } from '../json/json-document.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import type { Inventory, Master, Play } from '../types.js';
-import { playHostErrors } from './check-play-hosts.js';
+import { type MasterNames, playHostErrors } from './check-play-hosts.js';
 import { templateErrors } from './check-templates.js';
 import { readPlaybooks, uniqueErrors } from './load-playbooks.js';
 
@@ -37,19 +39,47 @@ export async function loadRun(options: RunInputOptions): Promise<RunInput> {
   const inventoryErrors: InputError[] = [];
   const inventory = await collect(inventoryErrors, () => loadInventory(options.inventory));
 
-  const { plays, errors: playbookErrors, documents } = await readPlaybooks(options.playbooks ?? []);
-  // The checks below look at the plays that loaded, so their problems come with the others.
-  playbookErrors.push(...(await expressionErrors(plays, documents)), ...(await templateErrors(plays, documents)));
-  if (inventory) playbookErrors.push(...(await playHostErrors(plays, inventory, documents)));
+  // An empty name (an unset shell variable) would name the current directory.
+  const playbookFiles = options.playbooks ?? [];
+  const { plays, errors: playbookErrors, documents, partial, complete } = await readPlaybooks(playbookFiles.filter((file) => file.trim()));
+  if (playbookFiles.some((file) => !file.trim())) playbookErrors.push(new InputError('a playbook file name is empty: give the path of a playbook file'));
+  // The checks below look at the plays that loaded, and at the parts of the others
+  // that passed the schema, so their problems come with the others. Undefined
+  // variables are looked for only when the inventory and every playbook were read:
+  // a variable may come from any of them.
+  const checked = [...plays, ...partial];
+  const variablesFrom = complete ? inventory : undefined;
+  playbookErrors.push(...(await expressionErrors(checked, documents)), ...(await templateErrors(checked, documents, variablesFrom)));
+  // An inventory with problems of its own still names its masters, when `masters` is
+  // an object: enough to check play hosts and --limit against.
+  const names = inventory ?? (await masterNames(options.inventory));
+  if (names) playbookErrors.push(...(await playHostErrors(checked, names, documents)));
 
   const usageErrors: InputError[] = [];
   const flag = options.limitFlag ?? '--limit';
   if (options.limit?.some((name) => !name.trim())) usageErrors.push(new InputError(`${flag}: an empty master name is not allowed`));
+  else if (!inventory && names && options.limit?.length) usageErrors.push(...unknownLimit(names, options.limit, flag));
   const masters = inventory && usageErrors.length === 0 ? await collect(usageErrors, async () => limitMasters(inventory, options.limit, flag)) : undefined;
 
   const errors = [...inventoryErrors, ...uniqueErrors(playbookErrors, documents.keys()), ...usageErrors];
   if (errors.length > 0 || !inventory || !masters) throw new InputErrors(errors);
   return { inventory, plays, masters };
+}
+
+/** The master names of an inventory file that did not load, if it parses and its `masters` is an object. */
+async function masterNames(file: string): Promise<MasterNames | undefined> {
+  const path = resolve(file);
+  const doc = await readJsonDocument(path, 'inventory file').catch(() => undefined);
+  const masters = (doc?.value as { masters?: unknown } | null | undefined)?.masters;
+  if (masters === null || typeof masters !== 'object' || Array.isArray(masters)) return undefined;
+  return { file: path, masters: Object.keys(masters).map((name) => ({ name })) };
+}
+
+/** --limit names that are no master, as limitMasters reports them, for an inventory known only by its names. */
+function unknownLimit(inventory: MasterNames, limit: string[], flag: string): InputError[] {
+  const known = inventory.masters.map((m) => m.name);
+  const unknown = limit.filter((name) => !known.includes(name));
+  return unknown.length ? [new InputError(`${flag} names no master called ${unknown.join(', ')} in ${inventory.file} (known: ${known.join(', ')})`)] : [];
 }
 
 /** Runs one loading step and keeps its input errors; anything else (a bug) goes on up. */
