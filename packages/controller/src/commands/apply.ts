@@ -5,7 +5,7 @@ import { loadRun } from '../playbook/load-run.js';
 import { loadAgentBundle } from '../transport/agent-bundle.js';
 import { type CommandOutcome, DisklessCommand } from './command-base.js';
 import { saveFacts } from './facts-cache.js';
-import { inventoryFlag, jsonFlag, limitFlag, stateDirFlag, tagsFlag } from './flags.js';
+import { forksFlag, inventoryFlag, jsonFlag, limitFlag, stateDirFlag, tagsFlag } from './flags.js';
 import { chooseRenderer, interruptOnSigint } from './output.js';
 
 export default class Apply extends DisklessCommand {
@@ -31,7 +31,7 @@ export default class Apply extends DisklessCommand {
     diff: Flags.boolean({ description: 'show unified diffs of changed files' }),
     limit: limitFlag,
     tags: tagsFlag,
-    forks: Flags.integer({ char: 'f', description: 'masters worked on at once', default: DEFAULT_FORKS, min: 1 }),
+    forks: forksFlag('masters worked on at once', DEFAULT_FORKS),
     'wait-lock': Flags.integer({
       description: 'wait up to this many seconds for a master whose run lock another run holds (default: report it locked, exit 4)',
       min: 0,

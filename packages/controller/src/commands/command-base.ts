@@ -62,11 +62,16 @@ function describeError(error: unknown, command?: string): string {
   if (error instanceof InputError) return error.toString();
   if (error instanceof UnreachableError) return `${error.host}: ${error.message}`;
   if (error instanceof Errors.CLIError) {
-    // oclif's own usage errors (unknown flag, missing argument), made one clean message.
+    // oclif's own usage errors (unknown flag, missing argument), made one clean message:
+    // "Missing 1 required arg:\nplaybooks  playbook files, ..." reads "Missing 1
+    // required arg: playbooks (playbook files, ...)", without oclif's note on flags
+    // that take several values (ours stop at the next word).
     const text = error.message
       .replace(/^The following errors? occurred:\s*/, '')
       .replace(/\n+See more help with --help$/, '')
-      .replace(/\s*\n\s*/g, ': ')
+      .replace(/\n+Note: [^\n]* allow multiple values\.[^]*$/, '')
+      .replace(/^(\S+)[ \t]{2,}(.+)$/gm, '$1 ($2)')
+      .replace(/:?\s*\n\s*/g, ': ')
       .trim();
     return `${text}\nSee: diskless ${command ? `${command} ` : ''}--help`;
   }

@@ -4,7 +4,7 @@ import { loadRun } from '../playbook/load-run.js';
 import { loadAgentBundle } from '../transport/agent-bundle.js';
 import { type CommandOutcome, DisklessCommand } from './command-base.js';
 import { saveFacts } from './facts-cache.js';
-import { inventoryFlag, jsonFlag, limitFlag, stateDirFlag } from './flags.js';
+import { forksFlag, inventoryFlag, jsonFlag, limitFlag, stateDirFlag } from './flags.js';
 import { formatFactsTable } from '../report/facts-table.js';
 
 export default class Facts extends DisklessCommand {
@@ -21,7 +21,7 @@ export default class Facts extends DisklessCommand {
     inventory: inventoryFlag,
     limit: limitFlag,
     json: jsonFlag,
-    forks: Flags.integer({ char: 'f', description: 'masters asked at once', default: DEFAULT_FORKS, min: 1 }),
+    forks: forksFlag('masters asked at once', DEFAULT_FORKS),
     'accept-new-host-keys': Flags.boolean({ description: 'trust and record host keys not yet in known_hosts' }),
     'state-dir': stateDirFlag,
   };

@@ -22,17 +22,30 @@ function listFlag(options: { char: 'l' | 't'; description: string; helpValue: st
   });
 }
 
-export const inventoryFlag = Flags.string({ char: 'i', description: 'inventory file (JSON)', required: true, helpValue: 'FILE' });
+/** A path must not be empty or blank: `-i ""` (an unset shell variable) would name the current directory. */
+const notBlank = async (value: string) => {
+  if (!value.trim()) throw new Errors.CLIError('an empty path is not allowed');
+  return value;
+};
+
+export const inventoryFlag = Flags.string({ char: 'i', description: 'inventory file (JSON)', required: true, helpValue: 'FILE', parse: notBlank });
 
 export const limitFlag = listFlag({ char: 'l', description: 'only these masters (comma list of names)', helpValue: 'a,b' });
 
 export const tagsFlag = listFlag({ char: 't', description: 'only tasks with one of these tags (comma list)', helpValue: 't1,t2' });
+
+/** How many masters are worked on at once: each is an SSH connection and an agent. */
+export const MAX_FORKS = 256;
+
+export const forksFlag = (description: string, defaultForks: number) =>
+  Flags.integer({ char: 'f', description: `${description} (1 to ${MAX_FORKS})`, default: defaultForks, min: 1, max: MAX_FORKS });
 
 export const jsonFlag = Flags.boolean({ description: 'print one JSON document on stdout instead of text' });
 
 export const stateDirFlag = Flags.string({
   description: 'where cached facts are kept',
   helpValue: 'DIR',
+  parse: notBlank,
   default: async () => join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'diskless'),
   defaultHelp: async () => '~/.cache/diskless',
 });

@@ -1,8 +1,9 @@
 // The CLI's entry point: oclif parses and dispatches; exit codes are ours to set.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { flush, type Interfaces, run, settings } from '@oclif/core';
+import { Errors, flush, type Interfaces, run, settings } from '@oclif/core';
 import { CONTROLLER_ROOT } from '../package-root.js';
+import { closestName } from '../playbook/closest-name.js';
 import { reportError } from './command-base.js';
 
 export async function main(argv: string[]): Promise<void> {
@@ -13,8 +14,20 @@ export async function main(argv: string[]): Promise<void> {
     await flush();
   } catch (error) {
     // What no command caught: oclif's own errors (an unknown command) or a crash.
-    process.exitCode = reportError(error, { argv });
+    process.exitCode = reportError(await namedCommand(error, argv), { argv });
   }
+}
+
+/**
+ * oclif's "command aply:site.json not found" (it joins the words it tried) as the
+ * word that is no command, the nearest command and the list of them.
+ */
+async function namedCommand(error: unknown, argv: string[]): Promise<unknown> {
+  if (!(error instanceof Errors.CLIError) || !/^command \S+ not found$/.test(error.message) || argv[0] === undefined) return error;
+  const { commands } = await import('./index.js');
+  const names = Object.keys(commands);
+  const suggestion = closestName(argv[0], names);
+  return new Errors.CLIError(`unknown command ${JSON.stringify(argv[0])}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}: the commands are ${names.join(', ')}`);
 }
 
 /**
