@@ -15,8 +15,8 @@ const isSummary = (x: unknown): boolean => {
 };
 
 describe('npm run bench -- --quick', function () {
-  // Six minutes on the shared 2-CPU lab machine under other tests' load (the slaves'
-  // initramfs alone took 15 to 90 s); the limit only catches a run that hangs.
+  // 5 to 12 minutes on the shared 2-CPU lab machine under other tests' load (the
+  // slaves' initramfs alone took 15 to 90 s); the limit only catches a run that hangs.
   this.timeout(20 * 60_000);
   const resultsDir = mkdtempSync(join(tmpdir(), 'diskless-bench-results-'));
   after(() => rmSync(resultsDir, { recursive: true, force: true }));
