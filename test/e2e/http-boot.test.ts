@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeManagementNetwork, type Lab, labDown, labUp, masterRootPath, writeLabInventory } from '../lab/index.js';
-import { apply, type ApplyReport, ClientScratch, DHCP_CLIENTS, dhcpLease, failures, httpGet, repoRoot, tftpGet } from './slave-clients.js';
+import { apply, type ApplyReport, ClientScratch, DHCP_CLIENTS, dhcpLease, expectedLoader, failures, httpGet, repoRoot, tftpGet } from './slave-clients.js';
 
 const LAB = 'http';
 const MASTER = 'master-a';
@@ -70,7 +70,7 @@ describe('boot.transport http: iPXE fetches the kernel and initramfs from the ma
       const slave = master.slaves[name];
       for (const client of [DHCP_CLIENTS.biosPxe, DHCP_CLIENTS.uefiPxe]) {
         const lease = await dhcpLease(lab!, who(name), client, clients);
-        const expected = firmware === 'bios' ? IPXE_BIOS : firmware === 'uefi' ? IPXE_UEFI : client.clientArch === 0 ? IPXE_BIOS : IPXE_UEFI;
+        const expected = expectedLoader(firmware, client.clientArch, { bios: IPXE_BIOS, uefi: IPXE_UEFI });
         assert.equal(lease?.ip, slave.ip, `${name} asking as architecture ${client.clientArch}`);
         assert.equal(lease?.bootFile, expected, `${name} (firmware ${firmware}) asking as architecture ${client.clientArch}`);
       }

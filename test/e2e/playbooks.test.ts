@@ -12,6 +12,7 @@ import {
   ClientScratch,
   DHCP_CLIENTS,
   dhcpLease,
+  expectedLoader,
   failures,
   nfsCat,
   nfsLs,
@@ -93,12 +94,6 @@ const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) 
 const pxelinuxName = (mac: string) => `01-${mac.toLowerCase().replace(/:/g, '-')}`;
 const UEFI_LOADER = 'grub/x86_64-efi/core.efi';
 const firmwareOf = (master: MasterSpec, slave: SlaveSpec): Firmware => slave.firmware ?? master.boot?.firmware ?? 'auto';
-/** The file a PXE client of that architecture must be handed: the inventory's firmware, else the client's word. */
-function expectedLoader(firmware: Firmware, clientArch: number): string {
-  if (firmware === 'bios') return 'pxelinux.0';
-  if (firmware === 'uefi') return UEFI_LOADER;
-  return clientArch === 0 ? 'pxelinux.0' : UEFI_LOADER;
-}
 /** The kernel command line's interface part: a named interface, else eth0 kept by net.ifnames=0. */
 const interfaceArgs = (slave: SlaveSpec) => (slave.interface ? new RegExp(`(^|\\s)ip=:::::${slave.interface}:dhcp\\s`) : /(^|\s)ip=dhcp\s.*\snet\.ifnames=0(\s|$)/);
 
@@ -171,7 +166,7 @@ for (const scenario of scenarios) {
             assert.ok(lease, `${who} got no lease`);
             assert.equal(lease.ip, slave.ip, `${who}: address`);
             assert.equal(lease.siaddr, master.lan.address, `${who}: next-server`);
-            assert.equal(lease.bootFile, expectedLoader(firmware, client.clientArch), `${who}: boot file`);
+            assert.equal(lease.bootFile, expectedLoader(firmware, client.clientArch, { bios: 'pxelinux.0', uefi: UEFI_LOADER }), `${who}: boot file`);
             assert.equal(lease.hostname, slaveName);
           }
           // After the loader, firmware and initramfs ask again without vendor class or option 93.

@@ -123,6 +123,13 @@ export const DHCP_CLIENTS = {
 
 export type DhcpClient = { vendorClass: string; clientArch: number | null; userClass?: string };
 
+/** The loader a PXE client of that architecture must be handed: the slave's fixed firmware, else the client's word. */
+export function expectedLoader(firmware: 'auto' | 'bios' | 'uefi', clientArch: number, loaders: { bios: string; uefi: string }): string {
+  if (firmware === 'bios') return loaders.bios;
+  if (firmware === 'uefi') return loaders.uefi;
+  return clientArch === 0 ? loaders.bios : loaders.uefi;
+}
+
 /**
  * Asks for a lease from the slave's namespace; null when no server answers. The client
  * is a vendor class alone (`PXEClient`, `Etherboot-5.4`) or a kind of DHCP_CLIENTS.
