@@ -122,6 +122,9 @@ export async function removeMaster(lab: Lab, master: LabMaster, log: (line: stri
     (r.kind === 'mount' && r.path.startsWith(`${dir}/`)) ||
     (r.kind === 'process' && r.what.startsWith(`${master.name} `));
   await removeResources(lab.created.filter(owned), dir, log);
+  // The machine would keep the old MAC for this address for seconds: a master made
+  // again at the same address would not answer SSH until that entry went stale.
+  await runCommand(['ip', 'neigh', 'del', master.sshHost, 'dev', lab.bridge]);
   lab.created = lab.created.filter((r) => !owned(r));
   lab.masters = lab.masters.filter((m) => m !== master);
   lab.slaves = lab.slaves.filter((s) => s.master !== master.name);
