@@ -1,6 +1,7 @@
 // The controller package's own directory, found from wherever this code runs: the
-// TypeScript sources, or the bundle in dist/ (whose chunks sit at other depths).
-import { readFileSync } from 'node:fs';
+// TypeScript sources, or the bundle in dist/ (whose chunks sit at other depths); and
+// the files it needs besides its code (share.json names them).
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,3 +17,16 @@ function findPackageRoot(start: string): string {
 }
 
 export const CONTROLLER_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+
+type ShareName = 'agent.mjs' | 'playbooks' | 'schemas';
+
+/**
+ * Where a shared file is: in share/ when the CLI was installed from `npm pack`'s
+ * tarball, else at its place in this repository.
+ */
+export function sharedPath(name: ShareName): string {
+  const packed = join(CONTROLLER_ROOT, 'share', name);
+  if (existsSync(packed)) return packed;
+  const inRepository = (JSON.parse(readFileSync(join(CONTROLLER_ROOT, 'share.json'), 'utf8')) as Record<ShareName, string>)[name];
+  return join(CONTROLLER_ROOT, inRepository);
+}

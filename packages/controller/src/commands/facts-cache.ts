@@ -1,6 +1,7 @@
 // Facts cached per master, so `render` can work without connecting.
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { InputError, InputErrors } from '../errors.js';
 import { readJsonDocument } from '../json/json-document.js';
 
@@ -9,9 +10,7 @@ const file = (stateDir: string, master: string) => join(stateDir, 'facts', `${ma
 export async function saveFacts(stateDir: string, master: string, facts: Record<string, unknown>): Promise<void> {
   const target = file(stateDir, master);
   await mkdir(join(stateDir, 'facts'), { recursive: true });
-  const tmp = `${target}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(facts, null, 2) + '\n', { mode: 0o600 });
-  await rename(tmp, target);
+  await writeFileAtomic(target, JSON.stringify(facts, null, 2) + '\n', { mode: 0o600 });
 }
 
 /**

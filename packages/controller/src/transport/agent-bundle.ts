@@ -1,11 +1,10 @@
 // Where the bundled agent lives, and its hash (the name it is cached under on masters).
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import { CONTROLLER_ROOT } from '../package-root.js';
+import { sharedPath } from '../package-root.js';
 
-export const AGENT_BUNDLE = join(CONTROLLER_ROOT, '../agent/dist/agent.mjs');
+export const AGENT_BUNDLE = sharedPath('agent.mjs');
 
 export interface AgentBundle {
   file: string;
