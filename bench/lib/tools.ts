@@ -62,7 +62,7 @@ export function buildController(): void {
   try {
     execFileSync('npm', ['run', '-s', 'build'], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   } catch (e) {
-    throw new Error(`npm run build failed, so the controller cannot be measured from dist/:\n${(e as { stderr?: string }).stderr ?? (e as Error).message}`);
+    throw new Error(`npm run build failed, so the controller cannot be measured from dist/:\n${(e as { stderr?: string }).stderr ?? (e as Error).message}`, { cause: e });
   }
   if (!controllerDistIsFresh()) throw new Error('packages/controller/dist is older than src/ after npm run build: check the build');
 }

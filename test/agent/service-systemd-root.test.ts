@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, mkdirSync, readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathInSlaveRoot } from '../../packages/agent/src/backends/service/root-paths.js';
 import { parseUnitInstall, unitName } from '../../packages/agent/src/backends/service/unit-install.js';

@@ -148,7 +148,7 @@ describe('diskless slaves boot from a lab master', function () {
           assert.equal(hostname, name, `${name}'s marker names another host than its own /etc/hostname`);
           assert.equal(printed, token, `${name}'s marker carries another token than the one written into its root`);
         } catch (e) {
-          throw new Error(`${name}: ${(e as Error).message}`);
+          throw new Error(`${name}: ${(e as Error).message}`, { cause: e });
         } finally {
           await vm.stop();
         }

@@ -26,7 +26,6 @@ export class SerialConsole {
 
   /** Everything printed so far, terminal escapes and carriage returns removed. */
   text(): string {
-    // eslint-disable-next-line no-control-regex
     return this.seen.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1bc|\r/g, '');
   }
 

@@ -4,7 +4,7 @@ import { AgentError } from '../protocol.js';
 /** Reads name -> id from a passwd/group style file (name:x:id:...). */
 async function readIds(file: string): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
-  let text = '';
+  let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch {
