@@ -8,8 +8,8 @@ const share = `${root}share`;
 rmSync(share, { recursive: true, force: true });
 if (process.argv[2] === 'clean') process.exit(0);
 
-const { '//': _comment, ...entries } = JSON.parse(readFileSync(`${root}share.json`, 'utf8'));
-for (const [name, source] of Object.entries(entries)) {
+const entries = Object.entries(JSON.parse(readFileSync(`${root}share.json`, 'utf8'))).filter(([name]) => name !== '//');
+for (const [name, source] of entries) {
   const from = `${root}${source}`;
   if (!existsSync(from)) {
     console.error(`stage-share: ${from} is missing: run npm run build first`);
