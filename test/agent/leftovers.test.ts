@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFile
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AgentProcess, expectOk, tempDir } from './agent-process.js';
+import { needs, rootMissing } from '../needs.js';
 
 const tempNames = (dir: string) => readdirSync(dir).filter((name) => name.includes('.diskless-')).sort();
 
@@ -66,7 +67,7 @@ describe('agent: leftovers of interrupted writes, a full disk', function () {
   });
 
   it('mknod leaves no temp file either', async function () {
-    if (process.getuid?.() !== 0) this.skip();
+    needs(this, rootMissing('mknod, a tmpfs'));
     const target = path.join(tmp.dir, 'console');
     expectOk(await start().request('mknod', { path: target, type: 'char', major: 5, minor: 1, mode: '0600' }));
     assert.deepEqual(tempNames(tmp.dir), []);
@@ -85,7 +86,7 @@ describe('agent: leftovers of interrupted writes, a full disk', function () {
   });
 
   it('a full disk is ENOSPC naming the path; the old file stays whole and no temp file is left', async function () {
-    if (process.getuid?.() !== 0) this.skip();
+    needs(this, rootMissing('mknod, a tmpfs'));
     const small = path.join(tmp.dir, 'small');
     mkdirSync(small);
     const target = path.join(small, 'initrd.img');

@@ -10,6 +10,7 @@ import { parseBenchOptions } from '../../bench/lib/options.js';
 import { type BenchResults, cpuBound, logTicks, scalingChart } from '../../bench/lib/report.js';
 import { resetScript, SITE_WRITES, SLAVE_KERNEL_FILES } from '../../bench/lib/site.js';
 import { ansibleChangedTasks, disklessChangedTasks, disklessFailures, recapChanged } from '../../bench/lib/tools.js';
+import { needs } from '../needs.js';
 
 describe('bench: equal work', () => {
   it('splits N items into files, directories and links that add up to N', () => {
@@ -245,7 +246,7 @@ describe('bench: site.yml follows site.json', () => {
 
   it("copies /etc and fills the roots with slave-root.json's own lists", function () {
     const plays = loadYaml('bench/ansible/site.yml') as { name?: string; vars?: Record<string, unknown> }[] | undefined;
-    if (!plays) this.skip(); // no python3 with PyYAML: no Ansible either
+    needs(this, plays ? null : 'python3 with PyYAML (Ansible needs it too)');
     const ansible = plays!.find((p) => p.name === 'slave-root')!.vars!;
     const diskless = JSON.parse(readFileSync(repoFile('playbooks/slave-root.json'), 'utf8')).vars as Record<string, unknown>;
     for (const name of ['etc_master_only', 'etc_managed_per_slave', 'ssh_host_key_types', 'password_databases', 'system_dirs', 'stub_dirs', 'skeleton', 'slave_root_helper', 'identity_dir', 'locked_dir', 'cleared_dir']) {

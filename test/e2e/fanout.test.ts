@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeManagementNetwork, type InventoryDocument, type Lab, labDown, labUp, masterRootPath, writeLabInventory } from '../lab/index.js';
 import { apply, type ApplyReport, failures, repoRoot } from './slave-clients.js';
+import { needs, rootMissing } from '../needs.js';
 
 const LAB = 'fan';
 const GHOST_TIMEOUT_MS = 3_000;
@@ -56,7 +57,7 @@ describe('apply across several masters over SSH (lab "fan")', function () {
   };
 
   before(async function () {
-    if (process.getuid?.() !== 0) this.skip();
+    needs(this, rootMissing('a lab'));
     assert.ok(!existsSync('/srv/fanout'), '/srv/fanout exists on this machine; the test could not tell the masters\' disks from it');
     dir = mkdtempSync(join(tmpdir(), 'diskless-fanout-'));
     const gateway = await freeManagementNetwork();

@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freeManagementNetwork, type InventoryDocument, type Lab, labDown, labExec, labUp, masterRootPath, writeLabInventory } from '../lab/index.js';
 import { processesRootedUnder } from '../lab/processes.js';
 import { type HostRecap, repoRoot } from './slave-clients.js';
+import { needs, rootMissing } from '../needs.js';
 
 const LAB = 'flt';
 const BIN = join(repoRoot, 'packages/controller/bin/run.js');
@@ -145,7 +146,7 @@ describe('faults on real masters (lab "flt")', function () {
   }
 
   before(async function () {
-    if (process.getuid?.() !== 0) this.skip();
+    needs(this, rootMissing('a lab'));
     assert.ok(!existsSync('/srv/faults'), '/srv/faults exists on this machine; the test could not tell the masters\' disks from it');
     dir = mkdtempSync(join(tmpdir(), 'diskless-faults-'));
     const gateway = await freeManagementNetwork();

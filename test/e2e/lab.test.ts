@@ -12,6 +12,7 @@ import { hostAddresses } from '../lab/preflight.js';
 import { mountsUnder } from '../lab/mounts.js';
 import { processesRootedUnder, waitFor } from '../lab/processes.js';
 import { runCommand } from '../lab/run.js';
+import { needs, rootMissing } from '../needs.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const example = join(repo, 'examples/lab/inventory.json');
@@ -53,7 +54,7 @@ describe('lab: the example inventory on this machine', function () {
   let lab: Lab;
 
   before(async function () {
-    if (process.getuid?.() !== 0) this.skip();
+    needs(this, rootMissing('a lab'));
     dir = mkdtempSync(join(tmpdir(), 'diskless-lab-'));
     gateway = await freeManagementNetwork();
     const started = Date.now();

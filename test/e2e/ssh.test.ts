@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AGENT_BUNDLE as AGENT } from '../../packages/controller/src/transport/agent-bundle.js';
 import { makeWorkspace, masterEntry, type Workspace } from '../controller/run/workspace.js';
+import { needs, rootMissing } from '../needs.js';
 
 const BIN = fileURLToPath(new URL('../../packages/controller/bin/run.js', import.meta.url));
 const NETNS = `dlt-ssh-${process.pid}`;
@@ -60,7 +61,7 @@ describe('SSH transport end to end (real sshd in a private namespace)', function
     cli('apply', join(ws.dir, 'files.json'), '-i', join(ws.dir, 'inventory.json'), '--state-dir', join(ws.dir, 'state'), ...extra);
 
   before(async function () {
-    if (process.getuid?.() !== 0 || !existsSync('/usr/sbin/sshd') || !existsSync(AGENT)) this.skip();
+    needs(this, rootMissing('a lab') ?? (existsSync('/usr/sbin/sshd') ? null : 'sshd (apt-get install openssh-server)') ?? (existsSync(AGENT) ? null : 'the agent bundle (npm run build)'));
     ws = makeWorkspace();
     hostKeyLine = keygen(join(ws.dir, 'host_ed25519'));
     rsaHostKeyLine = keygen(join(ws.dir, 'host_rsa'), 'rsa');

@@ -16,6 +16,7 @@ import { runTask } from '../../packages/controller/src/engine/run-task.js';
 import { loadPlaybooks } from '../../packages/controller/src/playbook/load-playbooks.js';
 import type { Inventory, Master } from '../../packages/controller/src/types.js';
 import { exampleInventory, repo, scratch } from './example-inventory.js';
+import { needs, rootMissing } from '../needs.js';
 
 const PLAYBOOK = join(repo, 'playbooks/slave-root.json');
 const FAMILIES = ['debian', 'gentoo'] as const;
@@ -217,7 +218,7 @@ for (const family of FAMILIES) {
     });
 
     it("makes each slave's SSH host keys and machine-id once, in a root-only store, and places them in its root", function () {
-      if (process.getuid?.() !== 0) this.skip(); // the store takes /etc's owner, root
+      needs(this, rootMissing("the identity store takes /etc's owner, root"));
       for (const path of ['/var/lib/diskless/identity', '/var/lib/diskless/locked-passwords', '/var/lib/diskless/cleared']) {
         assert.equal(only(requests, (r) => r.op === 'directory' && r.args.path === path, path).args.mode, '0700');
       }
