@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { chownSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expectOk, freshAgentPerTest } from './agent-process.js';
+import { needs, rootMissing } from '../needs.js';
 
 describe('agent: file', () => {
   const fixture = freshAgentPerTest();
@@ -77,7 +78,8 @@ describe('agent: file', () => {
     assert.deepEqual(readdirSync(fixture.tmp.dir), ['dhcpd.conf']);
   });
 
-  it('a rewrite keeps the mode, owner and group of the replaced file', async () => {
+  it('a rewrite keeps the mode, owner and group of the replaced file', async function () {
+    needs(this, rootMissing('chown'));
     const target = path.join(fixture.tmp.dir, 'owned-by-daemon');
     writeFileSync(target, 'old\n', { mode: 0o640 });
     chownSync(target, 1234, 4321);
@@ -94,7 +96,8 @@ describe('agent: file', () => {
     assert.deepEqual(readdirSync(fixture.tmp.dir), []);
   });
 
-  it('resolves owner and group names', async () => {
+  it('resolves owner and group names', async function () {
+    needs(this, rootMissing('chown'));
     const target = path.join(fixture.tmp.dir, 'owned');
     expectOk(await fixture.agent.request('file', { path: target, content: 'x', owner: 'root', group: 'root' }));
     assert.equal(statSync(target).uid, 0);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, lstatSync, mkdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AgentProcess, expectOk, tempDir } from './agent-process.js';
+import { needs, rootMissing } from '../needs.js';
 
 describe('agent: directory, link, absent, mknod, stat, slurp', () => {
   let agent: AgentProcess;
@@ -74,7 +75,8 @@ describe('agent: directory, link, absent, mknod, stat, slurp', () => {
     await assertIdempotent('absent', { path: target }, () => !existsSync(target));
   });
 
-  it('mknod: makes dev/console c 5 1, then nothing', async () => {
+  it('mknod: makes dev/console c 5 1, then nothing', async function () {
+    needs(this, rootMissing('mknod'));
     const target = path.join(tmp.dir, 'dev/console');
     await assertIdempotent('mknod', { path: target, type: 'char', major: 5, minor: 1, mode: '0600' }, () => lstatSync(target, { throwIfNoEntry: false })?.isCharacterDevice() === true);
     const stats = statSync(target);

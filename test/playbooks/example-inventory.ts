@@ -22,11 +22,16 @@ export function exampleDocument(): any {
   return doc;
 }
 
-/** The example inventory, loaded as the controller loads it; `change` edits its document first. */
-export async function exampleInventory(change: (doc: any) => void = () => {}): Promise<Inventory> {
+/** The example inventory written to a scratch file; `change` edits its document first. */
+export function exampleInventoryFile(change: (doc: any) => void = () => {}): string {
   const doc = exampleDocument();
   change(doc);
   const file = join(scratch, `inventory-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(doc));
-  return loadInventory(file);
+  return file;
+}
+
+/** The example inventory, loaded as the controller loads it; `change` edits its document first. */
+export async function exampleInventory(change: (doc: any) => void = () => {}): Promise<Inventory> {
+  return loadInventory(exampleInventoryFile(change));
 }

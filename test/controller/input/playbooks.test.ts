@@ -3,6 +3,7 @@ import { loadPlaybooks } from '../../../packages/controller/src/playbook/load-pl
 import { loadRun } from '../../../packages/controller/src/playbook/load-run.js';
 import { OPERATIONS } from '../../../packages/controller/src/playbook/operations.js';
 import { assertError, fixture, inputErrorsOf } from './input-errors.js';
+import { exampleInventoryFile, repo } from '../../playbooks/example-inventory.js';
 
 const good = (name: string) => fixture('playbooks', 'good', name);
 const bad = (name: string) => fixture('playbooks', 'bad', name);
@@ -170,8 +171,7 @@ describe('loadPlaybooks', () => {
 
     it('accepts the example playbooks, and the repository\'s own against the lab inventory', async () => {
       await loadRun({ inventory, playbooks: [good('site.json')] });
-      const repo = fixture('..', '..', '..', '..');
-      const { plays } = await loadRun({ inventory: `${repo}/examples/lab/inventory.json`, playbooks: [`${repo}/playbooks/site.json`] });
+      const { plays } = await loadRun({ inventory: exampleInventoryFile(), playbooks: [`${repo}/playbooks/site.json`] });
       assert.ok(plays.length > 5);
     });
 

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeManagementNetwork, type Lab, labDown, labUp, masterRootPath, writeLabInventory } from '../lab/index.js';
-import { apply, ClientScratch, DHCP_CLIENTS, dhcpLease, failures, repoRoot, STAND_IN_MKELF_LINUX, tftpGet } from '../e2e/slave-clients.js';
+import { apply, ClientScratch, DHCP_CLIENTS, dhcpLease, failures, repoRoot, STAND_IN_MKELF_LINUX, tftpGet } from './slave-clients.js';
 
 const LAB = 'kbuild';
 const SOURCES = '/usr/src/stand-in-linux';
