@@ -192,7 +192,7 @@ function replaceBetween(file: string, begin: string, end: string, body: string):
   writeFileSync(file, `${text.slice(0, start + begin.length)}\n${body}\n${text.slice(stop)}`);
 }
 
-const measured = (r: BenchResults) => `Measured ${r.date} (${r.machine.cpus} CPUs, Node ${r.machine.node}, ${r.machine.ansible}); the whole benchmark took ${(r.durationS / 60).toFixed(1)} min.`;
+const measured = (r: BenchResults) => `Measured ${r.date} (${r.machine.cpus} CPUs, Node ${r.machine.node}, ${r.machine.ansible === 'not used' ? 'no Ansible run' : r.machine.ansible}); the whole benchmark took ${(r.durationS / 60).toFixed(1)} min.`;
 
 /** Replaces what lies between the README's result markers. */
 export function updateReadme(file: string, r: BenchResults, chart: string): void {
