@@ -13,9 +13,10 @@ import { watchAgentMemory } from './lib/agent-memory.js';
 import { ANSIBLE_WORK_DIR, ansibleEqualWorkVars, DISKLESS_WORK_DIR, splitItems, writeEqualWorkPlaybook } from './lib/equal-work.js';
 import { benchInventory, type BenchInventory, firstMasters, writeAnsibleInventory, writeJson } from './lib/inventory.js';
 import { summarize } from './lib/measure.js';
-import { type BenchOptions, parseBenchOptions } from './lib/options.js';
-import { type BenchResults, type PairFigures, resultTable, type ScaleStep, scalingChart, updateReadme } from './lib/report.js';
+import { type BenchOptions, type BenchStep, parseBenchOptions } from './lib/options.js';
+import { type BenchResults, type PairFigures, resultTable, type ScaleStep, scalingChart, type SlaveStep, slaveTable, updateReadme, updateSlavesReadme } from './lib/report.js';
 import { ANSIBLE_SITE_PLAYBOOK, MASTER_KERNEL_PLAYBOOK, resetScript, SITE_PLAYBOOK, spreadSlaveKernel } from './lib/site.js';
+import { onlySpmMaster, SPM_MASTER, withSpmMaster } from './lib/slaves-per-master.js';
 import { buildController, REPO, runAnsible, runDiskless, type Tool, type ToolRun, type ToolTarget } from './lib/tools.js';
 
 const log = (line: string) => console.error(`[bench] ${line}`);
@@ -25,6 +26,11 @@ interface Context {
   lab: Lab;
   dir: string;
   inventory: BenchInventory;
+  /** The lab's inventory file (the other steps' masters and the slaves-per-master step's). */
+  labName: string;
+  managementCidr: string;
+  /** The slaves-per-master step's master's management address. */
+  spmHost: string;
 }
 
 function target(ctx: Context, masters: number): ToolTarget {
@@ -178,18 +184,92 @@ async function scaling(ctx: Context): Promise<ScaleStep[]> {
   return steps;
 }
 
-/** The targets: equal work against Ansible, the cost of one task, and scaling; the site run has its own table. */
-function targets(w: BenchResults['equalWork'], steps: ScaleStep[]): BenchResults['targets'] {
-  const one = steps.find((x) => x.masters === 1);
-  const many = steps.find((x) => x.masters === 32);
-  const at = (value: number | null, ok: (v: number) => boolean, target: string) => ({ target, value: value === null ? null : Math.round(value * 100) / 100, met: value === null ? null : ok(value) });
-  const maxAgent = Math.max(...steps.map((x) => x.diskless.agentPeakRssMb ?? 0));
+/**
+ * The slaves-per-master step: for each slave count, the step's master (the lab's last,
+ * used by no other step) is reset and given that many slaves (the lab follows the
+ * inventory), then site.json runs first, again (no-op), with one slave more, and with
+ * it removed again. Each add and remove is followed by an untimed check that a re-run
+ * changes nothing.
+ */
+async function slavesPerMaster(ctx: Context): Promise<SlaveStep[]> {
+  const { opts } = ctx;
+  const steps: SlaveStep[] = [];
+  const follow = async (slaves: number) => {
+    const inventory = withSpmMaster(ctx.inventory, ctx.spmHost, slaves);
+    const file = writeJson(join(ctx.dir, `lab-inventory-spm-${slaves}.json`), inventory);
+    ctx.lab = await labUp({ name: ctx.labName, inventoryFile: file, managementCidr: ctx.managementCidr });
+    const only = onlySpmMaster(inventory);
+    const t: ToolTarget = {
+      masters: 1,
+      timeoutMs: 15 * 60_000,
+      diskless: { inventory: writeJson(join(ctx.dir, `inventory-spm-${slaves}.json`), only), stateDir: join(ctx.dir, 'state') },
+      ansible: { inventory: '', controlPathDir: join(ctx.dir, 'cp') },
+    };
+    return t;
+  };
+  const timed = async (what: string, t: ToolTarget, expectChange: boolean, flags: string[] = []) => {
+    const watch = watchAgentMemory(ctx.lab);
+    let agent: number | null = null;
+    const r = await runDiskless(SITE_PLAYBOOK, t, flags).finally(() => (agent = watch.stop()));
+    check(what, r, expectChange);
+    log(`slaves per master, ${what}: ${(r.wallMs / 1000).toFixed(2)} s, ${r.changed} changed, controller ${r.peakRssMb.toFixed(0)} MB, agent ${agent ?? 'n/a'} MB; slowest: ${(r.slowest ?? []).slice(0, 4).map((x) => `${x.task} ${(x.ms / 1000).toFixed(2)} s`).join('; ')}`);
+    return { ...r, agentPeakRssMb: agent as number | null };
+  };
+  for (const count of opts.slaveSteps) {
+    const t = await follow(count);
+    const r = await labExec(ctx.lab, SPM_MASTER, ['sh', '-c', resetScript()]);
+    if (r.code !== 0) throw new Error(`${SPM_MASTER}: resetting it failed: ${r.stderr}`);
+    const first = await timed(`${count} slaves, first run`, t, true);
+    const wall = { noop: [] as number[], add: [] as number[], remove: [] as number[] };
+    const runs = [first];
+    for (let rep = 0; rep < opts.repeat; rep++) {
+      const noop = await timed(`${count} slaves, no-op ${rep + 1}/${opts.repeat}`, t, false);
+      const withOne = await follow(count + 1);
+      const add = await timed(`${count} slaves, adding one ${rep + 1}/${opts.repeat}`, withOne, true);
+      check(`${count + 1} slaves, the run after adding one`, await runDiskless(SITE_PLAYBOOK, withOne), false);
+      const back = await follow(count);
+      const remove = await timed(`${count} slaves, removing one ${rep + 1}/${opts.repeat}`, back, true, ['--remove-orphan-roots']);
+      check(`${count} slaves, the run after removing one`, await runDiskless(SITE_PLAYBOOK, back), false);
+      wall.noop.push(noop.wallMs);
+      wall.add.push(add.wallMs);
+      wall.remove.push(remove.wallMs);
+      runs.push(noop, add, remove);
+    }
+    const last = runs.slice(-3);
+    steps.push({
+      slaves: count,
+      firstMs: summarize([first.wallMs]),
+      noopMs: summarize(wall.noop),
+      addMs: summarize(wall.add),
+      removeMs: summarize(wall.remove),
+      controllerPeakRssMb: Math.max(...runs.map((x) => x.peakRssMb)),
+      agentPeakRssMb: Math.max(0, ...runs.map((x) => x.agentPeakRssMb ?? 0)) || null,
+      slowest: { first: first.slowest ?? [], noop: last[0].slowest ?? [], add: last[1].slowest ?? [], remove: last[2].slowest ?? [] },
+    });
+  }
+  return steps;
+}
+
+/** The targets: equal work against Ansible, the cost of one task, scaling and slaves per master; the site run has its own table. */
+function targets(w: BenchResults['equalWork'], steps: ScaleStep[] | undefined, slaves: SlaveStep[] | undefined): BenchResults['targets'] {
+  const one = steps?.find((x) => x.masters === 1);
+  const many = steps?.find((x) => x.masters === 32);
+  const few = slaves?.find((x) => x.slaves === 8);
+  const lots = slaves?.find((x) => x.slaves === 250);
+  const at = (value: number | null | undefined, ok: (v: number) => boolean, target: string) =>
+    value === null || value === undefined ? { target, value: null, met: null } : { target, value: Math.round(value * 100) / 100, met: ok(value) };
+  const maxAgent = Math.max(0, ...(steps ?? []).map((x) => x.diskless.agentPeakRssMb ?? 0), ...(slaves ?? []).map((x) => x.agentPeakRssMb ?? 0));
+  const maxController = lots?.controllerPeakRssMb;
   return {
-    'equal work no-op re-run, Ansible / diskless': at(w.noop.ratio.median, (v) => v >= 30, '≥ 30'),
-    'equal work first run, Ansible / diskless': at(w.first.ratio.median, (v) => v >= 10, '≥ 10'),
-    'marginal cost of a no-op item (ms)': at(w.perItemOverheadMs.median, (v) => v < 2, '< 2'),
+    'equal work no-op re-run, Ansible / diskless': at(w?.noop.ratio.median, (v) => v >= 30, '≥ 30'),
+    'equal work first run, Ansible / diskless': at(w?.first.ratio.median, (v) => v >= 10, '≥ 10'),
+    'marginal cost of a no-op item (ms)': at(w?.perItemOverheadMs.median, (v) => v < 2, '< 2'),
     'no-op site run, 32 masters / 1 master, wall time': at(one && many ? many.diskless.wallMs.median / one.diskless.wallMs.median : null, (v) => v <= 3, '≤ 3'),
-    'controller peak RSS at 32 masters (MB)': at(many ? many.diskless.controllerPeakRssMb.median : null, (v) => v < 300, '< 300'),
+    'controller peak RSS at 32 masters (MB)': at(many?.diskless.controllerPeakRssMb.median, (v) => v < 300, '< 300'),
+    'no-op site run, 250 slaves / 8 slaves on one master, wall time': at(few && lots ? lots.noopMs.median / few.noopMs.median : null, (v) => v <= 2, '≤ 2'),
+    'adding one slave to a master with 250 (s)': at(lots ? lots.addMs.median / 1000 : null, (v) => v <= 4, '≤ 4'),
+    'first site run, one master with 250 slaves (s)': at(lots ? lots.firstMs.median / 1000 : null, (v) => v <= 20, '≤ 20'),
+    'controller peak RSS with 250 slaves (MB)': at(maxController, (v) => v < 300, '< 300'),
     'agent peak RSS (MB)': at(maxAgent || null, (v) => v < 60, '< 60'),
   };
 }
@@ -210,6 +290,12 @@ function publish(opts: BenchOptions, results: BenchResults): void {
   writeFileSync(file, text);
   log(`results written to ${file}`);
   if (!opts.publish) return;
+  // The slaves-per-master table has a section of its own, so that step can be run and published alone.
+  if (results.slavesPerMaster) {
+    updateSlavesReadme(join(REPO, 'bench/README.md'), results);
+    log('bench/README.md: slaves-per-master table updated');
+  }
+  if (!results.equalWork || !results.site || !results.scaling) return;
   writeFileSync(join(opts.resultsDir, 'latest.json'), text);
   writeFileSync(join(REPO, 'bench/scaling.svg'), scalingChart(results.scaling));
   updateReadme(join(REPO, 'bench/README.md'), results, 'scaling.svg');
@@ -218,11 +304,12 @@ function publish(opts: BenchOptions, results: BenchResults): void {
 
 async function main(): Promise<void> {
   const opts = parseBenchOptions(process.argv.slice(2));
-  const ansible = ansibleVersion();
+  const wants = (step: BenchStep) => opts.steps.includes(step);
+  const ansible = wants('equal') || wants('site') || wants('scale') ? ansibleVersion() : 'not used';
   const started = process.hrtime.bigint();
   // packages/controller/bin/run.js runs the sources through tsx when dist/ is older: measure dist/.
   buildController();
-  const totalMasters = Math.max(opts.masters, opts.siteMasters, ...opts.scale);
+  const totalMasters = Math.max(wants('equal') ? opts.masters : 1, wants('site') ? opts.siteMasters : 1, ...(wants('scale') ? opts.scale : [1]));
   const labName = `bench${process.pid % 1000}`;
   // Short: ssh's control sockets live under it and their paths have a length limit.
   const dir = mkdtempSync(join(tmpdir(), 'dlb-'));
@@ -241,27 +328,33 @@ async function main(): Promise<void> {
   }
   try {
     const gateway = await freeManagementNetwork();
+    const managementCidr = `${gateway}/24`;
     const inventory = benchInventory(gateway, totalMasters, opts.slavesPerMaster);
-    const inventoryFile = writeJson(join(dir, 'inventory.json'), inventory);
-    log(`bringing up lab ${labName}: ${totalMasters} masters, ${opts.slavesPerMaster} slaves each, management ${gateway}/24`);
-    const lab = await labUp({ name: labName, inventoryFile, managementCidr: `${gateway}/24` });
-    const ctx: Context = { opts, lab, dir, inventory };
+    // The slaves-per-master step's master comes last, without slaves until the step gives it some.
+    const spmHost = `${gateway.split('.').slice(0, 3).join('.')}.${10 + totalMasters}`;
+    const labInventory = wants('slaves') ? withSpmMaster(inventory, spmHost, 0) : inventory;
+    const inventoryFile = writeJson(join(dir, 'inventory.json'), labInventory);
+    log(`bringing up lab ${labName}: ${totalMasters} masters, ${opts.slavesPerMaster} slaves each${wants('slaves') ? `, and master ${SPM_MASTER} for the slaves-per-master step` : ''}, management ${managementCidr}`);
+    const lab = await labUp({ name: labName, inventoryFile, managementCidr });
+    const ctx: Context = { opts, lab, dir, inventory, labName, managementCidr, spmHost };
     mkdirSync(join(dir, 'cp'));
     await plainLoginShells(ctx);
     await seedSlaveKernel(ctx);
-    const w = await equalWork(ctx);
-    const siteFigures = await site(ctx);
-    const steps = await scaling(ctx);
+    const w = wants('equal') ? await equalWork(ctx) : undefined;
+    const siteFigures = wants('site') ? await site(ctx) : undefined;
+    const steps = wants('scale') ? await scaling(ctx) : undefined;
+    const slaves = wants('slaves') ? await slavesPerMaster(ctx) : undefined;
     const results: BenchResults = {
       date: new Date().toISOString(),
       mode: opts.quick ? 'quick' : 'full',
       machine: { cpus: cpus().length, node: process.version, ansible },
       durationS: Math.round(Number(process.hrtime.bigint() - started) / 1e9),
-      options: { n: opts.n, repeat: opts.repeat, masters: opts.masters, siteMasters: opts.siteMasters, slavesPerMaster: opts.slavesPerMaster, scale: opts.scale, ansibleScaleMax: opts.ansibleScaleMax },
+      options: { n: opts.n, repeat: opts.repeat, masters: opts.masters, siteMasters: opts.siteMasters, slavesPerMaster: opts.slavesPerMaster, scale: opts.scale, ansibleScaleMax: opts.ansibleScaleMax, slaveSteps: opts.slaveSteps, steps: opts.steps },
       equalWork: w,
       site: siteFigures,
       scaling: steps,
-      targets: targets(w, steps),
+      slavesPerMaster: slaves,
+      targets: targets(w, steps, slaves),
     };
     console.log(resultTable(results));
     publish(opts, results);

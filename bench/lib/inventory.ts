@@ -10,7 +10,7 @@ export interface BenchInventory {
   masters: Record<string, BenchMaster>;
 }
 
-interface BenchMaster {
+export interface BenchMaster {
   ssh: { host: string };
   lan: { interface: string; address: string; prefix: number; routers: string; dns: string[] };
   nfs: { server: string; mountOptions: string; shared: Record<string, 'ro' | 'rw' | { mode: 'ro' | 'rw'; rootSquash?: boolean }>; rootOptions?: string };

@@ -19,18 +19,29 @@ export interface BenchOptions {
   /** Ansible runs the scaling steps up to this many masters (it takes minutes per step beyond). */
   ansibleScaleMax: number;
   slavesPerMaster: number;
+  /** Slave counts of the slaves-per-master step (one master of its own). */
+  slaveSteps: number[];
+  /** The steps to run (all by default); a run of only some leaves bench/README.md's main table alone. */
+  steps: BenchStep[];
   /** Write the table into bench/README.md and bench/results/latest.json. */
   publish: boolean;
   resultsDir: string;
 }
 
+export const BENCH_STEPS = ['equal', 'site', 'scale', 'slaves'] as const;
+export type BenchStep = (typeof BENCH_STEPS)[number];
+
 export const USAGE = `usage: npm run bench -- [--quick] [--n 50] [--repeat 3] [--masters 2] [--site-masters 2]
                       [--scale 1,4,16,32] [--ansible-scale-max 4] [--slaves 8] [--results-dir DIR]
+                      [--slave-steps 8,64,250] [--steps equal,site,scale,slaves]
   --masters       masters of the equal-work comparison
   --site-masters  masters of the site.json comparison (default: --masters)
+  --slave-steps   slave counts of the slaves-per-master step (one master of its own)
+  --steps         which steps to run: equal (equal work), site, scale (masters), slaves
   --quick         CI size: equal work on 2 masters with N=10, site on 1 master, 2 slaves
-                  per master, one repetition, scaling on 1 and 2 masters (Ansible on 1);
-                  leaves bench/README.md and bench/results/latest.json alone`;
+                  per master, one repetition, scaling on 1 and 2 masters (Ansible on 1),
+                  slaves per master 2 and 4; leaves bench/README.md and
+                  bench/results/latest.json alone`;
 
 const positive = (name: string, text: string): number => {
   const n = Number(text);
@@ -51,6 +62,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'ansible-scale-max': { type: 'string' },
       slaves: { type: 'string' },
       'results-dir': { type: 'string' },
+      'slave-steps': { type: 'string' },
+      steps: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -60,6 +73,11 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   }
   const quick = values.quick;
   const scale = (values.scale ?? (quick ? '1,2' : '1,4,16,32')).split(',').map((s) => positive('scale', s));
+  const slaveSteps = (values['slave-steps'] ?? (quick ? '2,4' : '8,64,250')).split(',').map((s) => positive('slave-steps', s));
+  const steps = (values.steps ?? BENCH_STEPS.join(',')).split(',').map((s) => {
+    if (!(BENCH_STEPS as readonly string[]).includes(s)) throw new Error(`--steps takes ${BENCH_STEPS.join(', ')}, got "${s}"\n${USAGE}`);
+    return s as BenchStep;
+  });
   const opts: BenchOptions = {
     quick,
     n: positive('n', values.n ?? (quick ? '10' : '50')),
@@ -69,9 +87,12 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     scale: [...new Set(scale)].sort((a, b) => a - b),
     ansibleScaleMax: positive('ansible-scale-max', values['ansible-scale-max'] ?? (quick ? '1' : '4')),
     slavesPerMaster: positive('slaves', values.slaves ?? (quick ? '2' : '8')),
+    slaveSteps: [...new Set(slaveSteps)].sort((a, b) => a - b),
+    steps: BENCH_STEPS.filter((s) => steps.includes(s)),
     publish: !quick,
     resultsDir: values['results-dir'] ?? DEFAULT_RESULTS_DIR,
   };
+  if (opts.slaveSteps.some((n) => n > 999)) throw new Error("--slave-steps: the step's master has room for 999 slaves and the one it adds");
   if (opts.n < 3) throw new Error(`--n must be at least 3 (files, directories and links), got ${opts.n}`);
   return opts;
 }

@@ -2,6 +2,7 @@
 // bench/README.md, and an SVG chart of wall time against the number of masters.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Summary } from './measure.js';
+import type { TaskTime } from './slaves-per-master.js';
 
 export interface PairFigures {
   diskless: Summary;
@@ -24,14 +25,30 @@ export interface ScaleStep {
   ansible: { wallMs: Summary; controllerPeakRssMb: Summary } | null;
 }
 
+/** One slave count of the slaves-per-master step (one master); times in ms. */
+export interface SlaveStep {
+  slaves: number;
+  firstMs: Summary;
+  noopMs: Summary;
+  /** A run after one slave was added to the inventory (and the lab). */
+  addMs: Summary;
+  /** A run after that slave was removed again (with --remove-orphan-roots). */
+  removeMs: Summary;
+  controllerPeakRssMb: number;
+  agentPeakRssMb: number | null;
+  /** The slowest tasks of the first run and of the last no-op, add and remove runs. */
+  slowest: Record<'first' | 'noop' | 'add' | 'remove', TaskTime[]>;
+}
+
 export interface BenchResults {
   date: string;
   mode: 'quick' | 'full';
   machine: { cpus: number; node: string; ansible: string };
   /** The whole benchmark, lab and set-up included. */
   durationS: number;
-  options: { n: number; repeat: number; masters: number; siteMasters: number; slavesPerMaster: number; scale: number[]; ansibleScaleMax: number };
-  equalWork: {
+  options: { n: number; repeat: number; masters: number; siteMasters: number; slavesPerMaster: number; scale: number[]; ansibleScaleMax: number; slaveSteps?: number[]; steps?: string[] };
+  /** Each step is missing when --steps left it out. */
+  equalWork?: {
     masters: number;
     items: { files: number; dirs: number; links: number };
     first: PairFigures;
@@ -40,9 +57,11 @@ export interface BenchResults {
     perItemOverheadMs: Summary;
   };
   /** playbooks/site.json against bench/ansible/site.yml, each from a reset master. */
-  site: { masters: number; slavesPerMaster: number; first: PairFigures; noop: PairFigures };
+  site?: { masters: number; slavesPerMaster: number; first: PairFigures; noop: PairFigures };
   /** The no-op site run on more and more masters. */
-  scaling: ScaleStep[];
+  scaling?: ScaleStep[];
+  /** One master with more and more slaves: first run, no-op, adding and removing one. */
+  slavesPerMaster?: SlaveStep[];
   targets: Record<string, { target: string; value: number | null; met: boolean | null }>;
 }
 
@@ -54,39 +73,89 @@ const ratio = (x: Summary) => range(x, (v) => `${v.toFixed(1)}×`);
 export function resultTable(r: BenchResults): string {
   const w = r.equalWork;
   const site = r.site;
-  const lines = [
-    `Site: playbooks/site.json against bench/ansible/site.yml, ${site.masters} master(s) with ${site.slavesPerMaster} slaves each, ${r.options.repeat} run(s) each; median (min–max)`,
-    '',
-    '| run | diskless (s) | Ansible (s) | Ansible / diskless |',
-    '|---|---|---|---|',
-    `| first run (from a reset master) | ${range(site.first.diskless, s)} | ${range(site.first.ansible, s)} | ${ratio(site.first.ratio)} |`,
-    `| no-op re-run | ${range(site.noop.diskless, s)} | ${range(site.noop.ansible, s)} | ${ratio(site.noop.ratio)} |`,
-    '',
-    `Equal work: ${r.options.n} items per master (${w.items.files} files, ${w.items.dirs} directories, ${w.items.links} links), ${w.masters} masters, ${r.options.repeat} run(s) each; median (min–max)`,
-    '',
-    '| run | diskless (s) | Ansible (s) | Ansible / diskless |',
-    '|---|---|---|---|',
-    `| first run (all changed) | ${range(w.first.diskless, s)} | ${range(w.first.ansible, s)} | ${ratio(w.first.ratio)} |`,
-    `| no-op re-run | ${range(w.noop.diskless, s)} | ${range(w.noop.ansible, s)} | ${ratio(w.noop.ratio)} |`,
-    '',
-    `Marginal cost of one no-op item per master (diskless, over SSH): ${range(w.perItemOverheadMs, (v) => v.toFixed(2))} ms`,
-    '',
-    `Scaling: no-op site.json / site.yml re-run, ${r.options.slavesPerMaster} slaves per master; Ansible up to ${r.options.ansibleScaleMax} masters, one run per step`,
-    '',
-    '| masters | diskless (s) | controller CPU (s) | CPU per master (s) | controller peak RSS (MB) | agent peak RSS (MB) | Ansible (s) | Ansible peak RSS (MB) |',
-    '|---|---|---|---|---|---|---|---|',
-    ...r.scaling.map(
-      (x) =>
-        `| ${x.masters} | ${range(x.diskless.wallMs, s)} | ${x.diskless.controllerCpuS?.median.toFixed(2) ?? 'n/a'} | ${x.diskless.cpuPerMasterS?.median.toFixed(2) ?? 'n/a'} | ${x.diskless.controllerPeakRssMb.median.toFixed(0)} | ${x.diskless.agentPeakRssMb ?? 'n/a'} | ${x.ansible ? range(x.ansible.wallMs, s) : 'not run'} | ${x.ansible ? x.ansible.controllerPeakRssMb.median.toFixed(0) : ''} |`,
-    ),
-    '',
-    cpuBound(r),
-    '',
+  const lines: string[] = [];
+  if (site) {
+    lines.push(
+      `Site: playbooks/site.json against bench/ansible/site.yml, ${site.masters} master(s) with ${site.slavesPerMaster} slaves each, ${r.options.repeat} run(s) each; median (min–max)`,
+      '',
+      '| run | diskless (s) | Ansible (s) | Ansible / diskless |',
+      '|---|---|---|---|',
+      `| first run (from a reset master) | ${range(site.first.diskless, s)} | ${range(site.first.ansible, s)} | ${ratio(site.first.ratio)} |`,
+      `| no-op re-run | ${range(site.noop.diskless, s)} | ${range(site.noop.ansible, s)} | ${ratio(site.noop.ratio)} |`,
+      '',
+    );
+  }
+  if (w) {
+    lines.push(
+      `Equal work: ${r.options.n} items per master (${w.items.files} files, ${w.items.dirs} directories, ${w.items.links} links), ${w.masters} masters, ${r.options.repeat} run(s) each; median (min–max)`,
+      '',
+      '| run | diskless (s) | Ansible (s) | Ansible / diskless |',
+      '|---|---|---|---|',
+      `| first run (all changed) | ${range(w.first.diskless, s)} | ${range(w.first.ansible, s)} | ${ratio(w.first.ratio)} |`,
+      `| no-op re-run | ${range(w.noop.diskless, s)} | ${range(w.noop.ansible, s)} | ${ratio(w.noop.ratio)} |`,
+      '',
+      `Marginal cost of one no-op item per master (diskless, over SSH): ${range(w.perItemOverheadMs, (v) => v.toFixed(2))} ms`,
+      '',
+    );
+  }
+  if (r.scaling) {
+    lines.push(
+      `Scaling: no-op site.json / site.yml re-run, ${r.options.slavesPerMaster} slaves per master; Ansible up to ${r.options.ansibleScaleMax} masters, one run per step`,
+      '',
+      '| masters | diskless (s) | controller CPU (s) | CPU per master (s) | controller peak RSS (MB) | agent peak RSS (MB) | Ansible (s) | Ansible peak RSS (MB) |',
+      '|---|---|---|---|---|---|---|---|',
+      ...r.scaling.map(
+        (x) =>
+          `| ${x.masters} | ${range(x.diskless.wallMs, s)} | ${x.diskless.controllerCpuS?.median.toFixed(2) ?? 'n/a'} | ${x.diskless.cpuPerMasterS?.median.toFixed(2) ?? 'n/a'} | ${x.diskless.controllerPeakRssMb.median.toFixed(0)} | ${x.diskless.agentPeakRssMb ?? 'n/a'} | ${x.ansible ? range(x.ansible.wallMs, s) : 'not run'} | ${x.ansible ? x.ansible.controllerPeakRssMb.median.toFixed(0) : ''} |`,
+      ),
+      '',
+      cpuBound(r),
+      '',
+    );
+  }
+  if (r.slavesPerMaster) lines.push(slaveTable(r), '');
+  lines.push(
     '| target | wanted | measured | met |',
     '|---|---|---|---|',
     ...Object.entries(r.targets).map(([name, t]) => `| ${name} | ${t.target} | ${t.value ?? 'n/a'} | ${t.met === null ? 'not measured' : t.met ? 'yes' : 'NO'} |`),
-  ];
+  );
   return lines.join('\n');
+}
+
+/** What one more slave costs in each run: the difference between the largest and smallest step, per slave (ms). */
+export function perSlaveMs(steps: SlaveStep[], key: 'firstMs' | 'noopMs' | 'addMs' | 'removeMs'): number | null {
+  if (steps.length < 2) return null;
+  const a = steps[0];
+  const b = steps[steps.length - 1];
+  return (b[key].median - a[key].median) / (b.slaves - a.slaves);
+}
+
+/** The slaves-per-master table: one row per slave count and one per-slave row, and each run's slowest tasks at the largest count. */
+export function slaveTable(r: BenchResults): string {
+  const steps = r.slavesPerMaster ?? [];
+  const perSlave = (key: 'firstMs' | 'noopMs' | 'addMs' | 'removeMs') => {
+    const v = perSlaveMs(steps, key);
+    return v === null ? 'n/a' : v.toFixed(1);
+  };
+  const largest = steps[steps.length - 1];
+  const slowest = largest
+    ? (['first', 'noop', 'add', 'remove'] as const).map(
+        (run) => `- ${run}: ${largest.slowest[run].slice(0, 4).map((t) => `${t.task} ${(t.ms / 1000).toFixed(2)} s`).join('; ') || 'n/a'}`,
+      )
+    : [];
+  return [
+    `Slaves per master: playbooks/site.json on one master; first run from a reset master (once), then ${r.options.repeat} time(s) a no-op re-run, a run after adding one slave and one after removing it (\`--remove-orphan-roots\`); median (min–max)`,
+    '',
+    '| slaves | first run (s) | no-op (s) | add one (s) | remove one (s) | controller peak RSS (MB) | agent peak RSS (MB) |',
+    '|---|---|---|---|---|---|---|',
+    ...steps.map(
+      (x) =>
+        `| ${x.slaves} | ${range(x.firstMs, s)} | ${range(x.noopMs, s)} | ${range(x.addMs, s)} | ${range(x.removeMs, s)} | ${x.controllerPeakRssMb.toFixed(0)} | ${x.agentPeakRssMb ?? 'n/a'} |`,
+    ),
+    `| per slave (ms) | ${perSlave('firstMs')} | ${perSlave('noopMs')} | ${perSlave('addMs')} | ${perSlave('removeMs')} | | |`,
+    '',
+    ...(largest ? [`Slowest tasks with ${largest.slaves} slaves:`, '', ...slowest] : []),
+  ].join('\n');
 }
 
 /**
@@ -94,6 +163,7 @@ export function resultTable(r: BenchResults): string {
  * of their CPU time; real masters each bring their own. Says both.
  */
 export function cpuBound(r: BenchResults): string {
+  if (!r.scaling) return '';
   const many = r.scaling.reduce<ScaleStep | undefined>((a, x) => (!a || x.masters > a.masters ? x : a), undefined);
   const one = r.scaling.find((x) => x.masters === 1);
   if (!many?.diskless.cpuPerMasterS || !one) return '';
@@ -110,15 +180,32 @@ export function cpuBound(r: BenchResults): string {
 
 const BEGIN = '<!-- bench:results:begin -->';
 const END = '<!-- bench:results:end -->';
+const SLAVES_BEGIN = '<!-- bench:slaves:begin -->';
+const SLAVES_END = '<!-- bench:slaves:end -->';
+
+/** Replaces what lies between two markers of the README. */
+function replaceBetween(file: string, begin: string, end: string, body: string): void {
+  const text = readFileSync(file, 'utf8');
+  const start = text.indexOf(begin);
+  const stop = text.indexOf(end);
+  if (start < 0 || stop < start) throw new Error(`${file}: the markers ${begin} and ${end} are missing`);
+  writeFileSync(file, `${text.slice(0, start + begin.length)}\n${body}\n${text.slice(stop)}`);
+}
+
+const measured = (r: BenchResults) => `Measured ${r.date} (${r.machine.cpus} CPUs, Node ${r.machine.node}, ${r.machine.ansible === 'not used' ? 'no Ansible run' : r.machine.ansible}); the whole benchmark took ${(r.durationS / 60).toFixed(1)} min.`;
 
 /** Replaces what lies between the README's result markers. */
 export function updateReadme(file: string, r: BenchResults, chart: string): void {
-  const text = readFileSync(file, 'utf8');
-  const start = text.indexOf(BEGIN);
-  const end = text.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`${file}: the markers ${BEGIN} and ${END} are missing`);
-  const body = [`Measured ${r.date} (${r.machine.cpus} CPUs, Node ${r.machine.node}, ${r.machine.ansible}); the whole benchmark took ${(r.durationS / 60).toFixed(1)} min.`, '', resultTable(r), '', `![wall time against masters](${chart})`].join('\n');
-  writeFileSync(file, `${text.slice(0, start + BEGIN.length)}\n${body}\n${text.slice(end)}`);
+  // The slaves-per-master step has its own section (updateSlavesReadme).
+  const others = { ...r, slavesPerMaster: undefined, targets: Object.fromEntries(Object.entries(r.targets).filter(([name]) => !/slave/.test(name))) };
+  replaceBetween(file, BEGIN, END, [measured(r), '', resultTable(others), '', `![wall time against masters](${chart})`].join('\n'));
+}
+
+/** Replaces the README's slaves-per-master section, with the targets that step measures. */
+export function updateSlavesReadme(file: string, r: BenchResults): void {
+  const own = Object.entries(r.targets).filter(([name]) => /slave/.test(name) || name === 'agent peak RSS (MB)');
+  const rows = own.map(([name, t]) => `| ${name} | ${t.target} | ${t.value ?? 'n/a'} | ${t.met === null ? 'not measured' : t.met ? 'yes' : 'NO'} |`);
+  replaceBetween(file, SLAVES_BEGIN, SLAVES_END, [measured(r), '', slaveTable(r), '', '| target | wanted | measured | met |', '|---|---|---|---|', ...rows].join('\n'));
 }
 
 /** Tick values 1, 2, 5 × 10^k from `min` to `max`. */

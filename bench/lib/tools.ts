@@ -5,6 +5,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ProcessRun, timeProcess } from './measure.js';
+import { slowestTasks, type TaskTime } from './slaves-per-master.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CONTROLLER = `${REPO}packages/controller`;
@@ -24,6 +25,8 @@ export interface ToolRun {
   changed: number;
   /** What changed (diskless's JSON report, Ansible's "TASK [name]: host" lines), to explain a failed check. */
   changedTasks?: string[];
+  /** diskless only: its slowest tasks in this run (from the JSON report), slowest first. */
+  slowest?: TaskTime[];
 }
 
 export interface ToolTarget {
@@ -77,9 +80,9 @@ function ensureBuilt(): void {
   buildController();
 }
 
-export async function runDiskless(playbook: string, target: ToolTarget): Promise<ToolRun> {
+export async function runDiskless(playbook: string, target: ToolTarget, extraFlags: string[] = []): Promise<ToolRun> {
   ensureBuilt();
-  const argv = [process.execPath, CLI, 'apply', playbook, '-i', target.diskless.inventory, '--json', '--forks', String(target.masters), '--state-dir', target.diskless.stateDir];
+  const argv = [process.execPath, CLI, 'apply', playbook, '-i', target.diskless.inventory, '--json', '--forks', String(target.masters), '--state-dir', target.diskless.stateDir, ...extraFlags];
   const run = await timeProcess(argv, process.env, target.timeoutMs);
   if (run.code !== 0) fail(`diskless apply ${playbook}`, { ...run, stdout: disklessFailures(run.stdout) });
   const report = JSON.parse(run.stdout) as DisklessReport;
@@ -92,11 +95,12 @@ export async function runDiskless(playbook: string, target: ToolTarget): Promise
     machineCpuS: run.machineCpuS,
     changed: hosts.reduce((sum, h) => sum + h.changed, 0),
     changedTasks: disklessChangedTasks(report),
+    slowest: slowestTasks(report, 8),
   };
 }
 
 interface DisklessReport {
-  hosts: Record<string, { changed: number; msg?: string; tasks?: { playbook: string; name: string; status: string; changed: boolean; msg?: string }[] }>;
+  hosts: Record<string, { changed: number; msg?: string; tasks?: { playbook: string; name: string; status: string; changed: boolean; msg?: string; durationMs?: number }[] }>;
 }
 
 /** The failed tasks of a diskless --json report, one line each ("playbook | task: master: message"), or the output as it is when it is not one. */

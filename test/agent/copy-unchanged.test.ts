@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parseItemized, rsyncArgv } from '../../packages/agent/src/ops/copy.js';
 import { copyIsUnchanged, type CopyOptions } from '../../packages/agent/src/ops/copy-unchanged.js';
 import { excludeMatcher } from '../../packages/agent/src/lib/rsync-exclude.js';
+import { nextDiskGeneration } from '../../packages/agent/src/lib/disk-generation.js';
 import { tempDir } from './agent-process.js';
 import { needs, rootMissing } from '../needs.js';
 
@@ -134,5 +135,38 @@ describe('agent: copy without rsync when nothing would change', () => {
   it('leaves patterns it does not model to rsync', () => {
     for (const pattern of ['+ keep', '- drop', 'dir/***', 'a\\*b', '[abc', '/']) assert.equal(excludeMatcher([pattern]), undefined, pattern);
     assert.equal(copyIsUnchanged(`${src}/`, path.join(tmp.dir, 'dest0'), { exclude: ['dir/***'], delete: false, dirTimes: true }), false);
+  });
+});
+
+describe('agent: copies from one source in a row read it once', () => {
+  const options: CopyOptions = { exclude: [], delete: false, dirTimes: false };
+  let tmp: ReturnType<typeof tempDir>;
+  before(() => (tmp = tempDir()));
+  after(() => tmp.remove());
+
+  it('reuses the source read by the copy just before, and reads it again once another changing request ran', () => {
+    const src = path.join(tmp.dir, 'skeleton');
+    makeTree(src);
+    const roots = ['a', 'b', 'c'].map((r) => path.join(tmp.dir, r));
+    for (const root of roots) execFileSync('rsync', ['-a', `${src}/`, `${root}/`]);
+    nextDiskGeneration();
+    assert.equal(copyIsUnchanged(`${src}/`, `${roots[0]}/`, options), true);
+    // The skeleton changes with no changing request in between (nothing the agent
+    // runs does that): the next copy still compares against what was read before.
+    writeFileSync(path.join(src, 'etc/fstab'), 'changed, longer than before\n');
+    nextDiskGeneration();
+    assert.equal(copyIsUnchanged(`${src}/`, `${roots[1]}/`, options), true, 'the source was read again');
+    // Another changing request ran in between (the one that wrote fstab): read again.
+    nextDiskGeneration();
+    nextDiskGeneration();
+    assert.equal(copyIsUnchanged(`${src}/`, `${roots[2]}/`, options), false);
+    // A copy into the source itself ends what was kept: the next one reads it again
+    // and finds the skeleton as the roots have it once more.
+    nextDiskGeneration();
+    copyIsUnchanged(`${src}/`, `${src}/etc/nested/`, options);
+    writeFileSync(path.join(src, 'etc/fstab'), 'proc /proc proc defaults 0 0\n');
+    utimesSync(path.join(src, 'etc/fstab'), T0, T0);
+    nextDiskGeneration();
+    assert.equal(copyIsUnchanged(`${src}/`, `${roots[0]}/`, options), true);
   });
 });

@@ -7,9 +7,10 @@ import { splitItems, equalWorkPlaybook } from '../../bench/lib/equal-work.js';
 import { ansibleMasterVars, benchInventory, firstMasters, lanWithNetwork, nfsWithShares, slaveFirmware } from '../../bench/lib/inventory.js';
 import { machineBusyS, summarize } from '../../bench/lib/measure.js';
 import { parseBenchOptions } from '../../bench/lib/options.js';
-import { type BenchResults, cpuBound, logTicks, scalingChart } from '../../bench/lib/report.js';
+import { type BenchResults, cpuBound, logTicks, perSlaveMs, scalingChart } from '../../bench/lib/report.js';
 import { resetScript, SITE_WRITES, SLAVE_KERNEL_FILES } from '../../bench/lib/site.js';
 import { ansibleChangedTasks, disklessChangedTasks, disklessFailures, recapChanged } from '../../bench/lib/tools.js';
+import { onlySpmMaster, slowestTasks, SPM_MASTER, spmSlave, withSpmMaster } from '../../bench/lib/slaves-per-master.js';
 import { needs } from '../needs.js';
 
 describe('bench: equal work', () => {
@@ -260,5 +261,46 @@ describe('bench: site.yml follows site.json', () => {
     const loop = '{{#each ssh_host_key_types}}{{this}} {{/each}}';
     assert.equal(hbs.split(loop).length, 2, 'the helper template changed: update bench/ansible/templates/diskless-slave-root.sh.j2');
     assert.equal(j2, hbs.replace(loop, '{% for key_type in ssh_host_key_types %}{{ key_type }} {% endfor %}'), 'bench/ansible/templates/diskless-slave-root.sh.j2 is not the helper of playbooks/templates');
+  });
+});
+
+describe('bench: slaves per master', () => {
+  it('gives the step its own master, last, on a /22 with distinct MACs and addresses for 1000 slaves', () => {
+    const inventory = withSpmMaster(benchInventory('10.236.7.1', 2, 8), '10.236.7.12', 251);
+    assert.deepEqual(Object.keys(inventory.masters), ['m01', 'm02', SPM_MASTER]);
+    const slaves = Object.values(inventory.masters[SPM_MASTER].slaves);
+    assert.equal(slaves.length, 251);
+    assert.equal(new Set(slaves.map((s) => s.mac)).size, 251);
+    assert.equal(new Set(slaves.map((s) => s.ip)).size, 251);
+    assert.deepEqual(spmSlave(0), ['p1', { mac: '02:00:bf:00:00:00', ip: '10.99.0.20', boot: 'pxe', firmware: 'auto' }]);
+    assert.equal(spmSlave(250)[1].ip, '10.99.1.14');
+    assert.equal(spmSlave(999)[1].ip, '10.99.3.251');
+    assert.throws(() => spmSlave(1000), /room for 1000/);
+    assert.deepEqual(Object.keys(onlySpmMaster(inventory).masters), [SPM_MASTER]);
+    assert.equal(Object.keys(withSpmMaster(inventory, '10.236.7.12', 3).masters[SPM_MASTER].slaves).length, 3);
+  });
+
+  it("sums the report's task times over masters, slowest first", () => {
+    const report = {
+      hosts: {
+        a: { tasks: [{ playbook: 'p', name: 'x', durationMs: 5 }, { playbook: 'p', name: 'y', durationMs: 1 }] },
+        b: { tasks: [{ playbook: 'p', name: 'y', durationMs: 7 }] },
+      },
+    };
+    assert.deepEqual(slowestTasks(report, 1), [{ task: 'p | y', ms: 8 }]);
+  });
+
+  it('works out the cost of one more slave between the smallest and largest step', () => {
+    const step = (slaves: number, ms: number) => ({ slaves, firstMs: summarize([ms]), noopMs: summarize([ms]), addMs: summarize([ms]), removeMs: summarize([ms]), controllerPeakRssMb: 1, agentPeakRssMb: null, slowest: { first: [], noop: [], add: [], remove: [] } });
+    assert.equal(perSlaveMs([step(8, 1000), step(64, 1500), step(250, 3420)], 'noopMs'), 10);
+    assert.equal(perSlaveMs([step(8, 1000)], 'noopMs'), null);
+  });
+
+  it('measures 8, 64 and 250 slaves in full, 2 and 4 in the quick mode', () => {
+    assert.deepEqual(parseBenchOptions([]).slaveSteps, [8, 64, 250]);
+    assert.deepEqual(parseBenchOptions(['--quick']).slaveSteps, [2, 4]);
+    assert.deepEqual(parseBenchOptions(['--steps', 'slaves,equal']).steps, ['equal', 'slaves']);
+    assert.throws(() => parseBenchOptions(['--steps', 'boot']), /--steps takes/);
+    assert.throws(() => parseBenchOptions(['--slave-steps', '1000']), /999/);
   });
 });

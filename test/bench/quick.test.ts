@@ -61,6 +61,13 @@ describe('npm run bench -- --quick', function () {
     assert.ok(r.site.noop.ratio.median > 0);
     for (const step of r.scaling) assert.ok(step.diskless.controllerCpuS.median > 0 && step.diskless.cpuPerMasterS.median > 0, `CPU figures of step ${step.masters}`);
     assert.ok(r.targets['equal work no-op re-run, Ansible / diskless'].value > 0);
+    // Slaves per master: each run checked by the benchmark (changes, then none after it).
+    assert.deepEqual(r.slavesPerMaster.map((s: { slaves: number }) => s.slaves), [2, 4]);
+    for (const step of r.slavesPerMaster) {
+      for (const key of ['firstMs', 'noopMs', 'addMs', 'removeMs']) assert.ok(isSummary(step[key]), `slaves per master ${step.slaves}: ${key}`);
+    }
+    assert.match(run.stdout, /\| per slave \(ms\) \|/);
+    assert.match(run.stderr, /slaves per master, 4 slaves, removing one 1\/1: /);
   });
 
   it('left no lab behind', () => {

@@ -254,5 +254,51 @@ for (const family of FAMILIES) {
       a.forEach((content, i) => assert.notEqual(content, b[i], 'two slaves share a key or machine-id'));
       assert.deepEqual(readdirSync(store).sort(), master.slaves.slice(0, 2).map((s) => s.name).sort(), 'a temporary directory was left');
     });
+
+    it('removes what was made for slaves that left the list, and their roots and logs only when asked', function () {
+      if (process.getuid?.() !== 0) this.skip(); // identities take /etc's owner, root
+      const record = only(requests, (r) => r.op === 'file' && r.args.path === '/var/lib/diskless/slaves', 'the record of the slaves');
+      assert.equal(record.args.validate, '/usr/local/sbin/diskless-slave-root prune %s /var/lib/diskless/orphan-roots /var/lib/diskless/identity /var/lib/diskless/cleared /var/log/diskless');
+      for (const slave of master.slaves) assert.ok(String(record.args.content).includes(`slave ${slave.name} ${slave.ip} 01-${slave.mac.toLowerCase().replace(/:/g, '-')}\n`), slave.name);
+      // The roots go only with apply --remove-orphan-roots: without it the step is not even sent.
+      assert.equal(requests.some((r) => r.op === 'command' && r.args.argv?.[1] === 'remove-roots'), false);
+      const removeRoots = JSON.parse(readFileSync(join(repo, 'playbooks/slave-root.json'), 'utf8')).tasks.find((t: { command?: { argv: string[] } }) => t.command?.argv[1] === 'remove-roots');
+      assert.equal(removeRoots.when, 'run.removeOrphanRoots');
+      assert.equal(removeRoots.command.removes, '{{orphan_roots}}');
+      const made = only(requests, (r) => r.op === 'file' && r.args.path === '/var/lib/diskless/identities', 'the record of the identities');
+      assert.equal(made.args.validate, '/usr/local/sbin/diskless-slave-root identities %s /var/lib/diskless/identity');
+
+      const dir = join(scratch, `prune-${family}`);
+      const [ids, records, logs] = ['identity', 'cleared', 'logs'].map((d) => join(dir, d));
+      for (const d of [ids, records, logs]) mkdirSync(d, { recursive: true });
+      const list = join(dir, 'list');
+      writeFileSync(list, '# two slaves\nslave a 10.0.0.1 01-02-00-00-00-00-01\nslave b 10.0.0.2 01-02-00-00-00-00-02\n');
+      const identities = spawnSync(helper, ['identities', list, ids], { encoding: 'utf8' });
+      assert.equal(identities.status, 0, identities.stderr);
+      assert.deepEqual(readdirSync(ids).sort(), ['a', 'b']);
+      for (const name of ['skeleton', '10.0.0.1', '10.0.0.2']) writeFileSync(join(records, name), '');
+      for (const name of ['a', 'b']) mkdirSync(join(logs, name));
+      // b leaves the list: its identity and record go, its log directory is only listed.
+      writeFileSync(list, 'slave a 10.0.0.1 01-02-00-00-00-00-01\n');
+      const orphans = join(dir, 'orphans');
+      const pruned = spawnSync(helper, ['prune', list, orphans, ids, records, logs], { encoding: 'utf8' });
+      assert.equal(pruned.status, 0, pruned.stderr);
+      assert.deepEqual(readdirSync(ids), ['a']);
+      assert.deepEqual(readdirSync(records).sort(), ['10.0.0.1', 'skeleton']);
+      assert.deepEqual(readdirSync(logs).sort(), ['a', 'b']);
+      assert.equal(readFileSync(orphans, 'utf8'), `2 ${join(logs, 'b')}\n`);
+      // A slave named b again keeps the directory; once it is gone from the list, it goes.
+      writeFileSync(list, 'slave a 10.0.0.1 01-02-00-00-00-00-01\nslave b 10.0.0.9 01-02-00-00-00-00-09\n');
+      assert.equal(spawnSync(helper, ['remove-roots', list, orphans]).status, 0);
+      assert.deepEqual(readdirSync(logs).sort(), ['a', 'b']);
+      assert.equal(existsSync(orphans), false);
+      writeFileSync(list, 'slave a 10.0.0.1 01-02-00-00-00-00-01\n');
+      assert.equal(spawnSync(helper, ['prune', list, orphans, ids, records, logs]).status, 0);
+      const removed = spawnSync(helper, ['remove-roots', list, orphans], { encoding: 'utf8' });
+      assert.equal(removed.status, 0, removed.stderr);
+      assert.equal(removed.stdout, `removed ${join(logs, 'b')}\n`);
+      assert.deepEqual(readdirSync(logs), ['a']);
+      assert.equal(existsSync(orphans), false);
+    });
   });
 }

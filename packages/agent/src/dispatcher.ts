@@ -1,3 +1,4 @@
+import { nextDiskGeneration } from './lib/disk-generation.js';
 import { OPERATIONS } from './ops/index.js';
 import { AgentError, errorCodeOf, parseRequest, salvageId, type OutputEvent, type Request, type Response } from './protocol.js';
 
@@ -28,6 +29,7 @@ export class Dispatcher {
       return;
     }
     const run = async (): Promise<void> => {
+      if (operation.mutates) nextDiskGeneration();
       try {
         const result = await operation.run(request.args, {
           check: request.check,

@@ -210,4 +210,32 @@ describe('engine (local agent)', function () {
     assert.equal(existsSync(join(ws.root, 'm1', 'motd')), true);
     assert.equal(existsSync(join(ws.root, 'm1', 'conf')), false);
   });
+
+  it("sends a loop's items without waiting, yet each item sees the earlier ones' files and results keep the items' order", async () => {
+    // Each directory lies inside the one before: it fails unless the agent made the earlier one first.
+    const depth = Array.from({ length: 60 }, (_, i) => Array.from({ length: i + 1 }, (_, j) => `d${j}`).join('/'));
+    const play = {
+      name: 'loops',
+      hosts: 'masters',
+      vars: { depth, missing: ['motd', 'nothing-here', 'motd'] },
+      tasks: [
+        { name: 'Nest', loop: '{{depth}}', directory: { path: `${dirOf}/{{item}}`, mode: '0755' }, register: 'nested' },
+        { name: 'Write motd', file: { path: `${dirOf}/motd`, content: 'x\n' } },
+        { name: 'Look', loop: '{{missing}}', stat: { path: `${dirOf}/{{item}}` }, register: 'looked' },
+        { name: 'Report', debug: { msg: '{{#each looked.results}}{{data.exists}} {{/each}}|{{nested.results.length}}' } },
+        { name: 'One item fails, the others run', loop: ['ok1', 'd0/d1/../../../../../no/such/dir/f', 'ok2'], file: { path: `${dirOf}/{{item}}`, content: 'x\n' } },
+      ],
+      handlers: [],
+    };
+    const { summary } = await run(ws, play);
+    const dir = join(ws.root, 'm1');
+    assert.equal(task(summary, 'm1', 'Nest').status, 'changed');
+    assert.equal(existsSync(join(dir, depth[depth.length - 1])), true);
+    assert.equal(task(summary, 'm1', 'Report').msg, 'true false true |60');
+    const failing = task(summary, 'm1', 'One item fails, the others run');
+    assert.equal(failing.status, 'failed');
+    assert.match(failing.msg ?? '', /no\/such\/dir/);
+    assert.equal(readFileSync(join(dir, 'ok1'), 'utf8'), 'x\n');
+    assert.equal(readFileSync(join(dir, 'ok2'), 'utf8'), 'x\n');
+  });
 });

@@ -6,6 +6,7 @@
 // any other case rsync runs and decides.
 import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
+import { diskGeneration } from '../lib/disk-generation.js';
 import { lstatOrNull } from '../lib/metadata.js';
 import { type ExcludeMatcher, excludeMatcher } from '../lib/rsync-exclude.js';
 
@@ -36,6 +37,52 @@ function sameEntry(from: Stats, to: Stats, fromPath: string, toPath: string, dir
   return from.isFIFO() || from.isSocket();
 }
 
+/** The source tree as the comparison needs it, read once (see sourceTree). */
+interface SourceNode {
+  stats: Stats;
+  /** A link's target. */
+  link?: string;
+  /** A directory's entries that the copy covers (not excluded), and the names of all of them. */
+  children?: Map<string, SourceNode>;
+  allNames?: Set<string>;
+}
+
+function readSource(path: string, stats: Stats, relative: string, excluded: ExcludeMatcher): SourceNode {
+  if (stats.isSymbolicLink()) return { stats, link: readlinkSync(path) };
+  if (!stats.isDirectory()) return { stats };
+  const names = readdirSync(path);
+  const children = new Map<string, SourceNode>();
+  for (const name of names) {
+    const childRelative = relative ? `${relative}/${name}` : name;
+    const childPath = join(path, name);
+    const child = lstatSync(childPath);
+    if (excluded(childRelative, child.isDirectory())) continue;
+    children.set(name, readSource(childPath, child, childRelative, excluded));
+  }
+  return { stats, children, allNames: new Set(names) };
+}
+
+/**
+ * The last source tree read, kept while nothing but copies from it to elsewhere ran:
+ * filling hundreds of slave roots from one skeleton reads the skeleton once, not once
+ * per root. Any other request that may change the disk (see disk-generation) ends it.
+ */
+let lastSource: { key: string; generation: number; takenMs: number; tree: SourceNode } | undefined;
+const SOURCE_KEPT_MS = 60_000;
+
+/** Whether neither path lies inside the other (a copy into one does not touch the other). */
+const disjoint = (a: string, b: string) => !`${a}/`.startsWith(`${b}/`) && !`${b}/`.startsWith(`${a}/`);
+
+function sourceTree(fromPath: string, from: Stats, toPath: string, relative: string, excluded: ExcludeMatcher, options: CopyOptions): SourceNode {
+  const key = JSON.stringify([fromPath, relative, options.exclude]);
+  const generation = diskGeneration();
+  const now = Date.now();
+  const kept = lastSource && lastSource.key === key && lastSource.generation === generation - 1 && now - lastSource.takenMs < SOURCE_KEPT_MS && lastSource.tree.stats.ino === from.ino;
+  const tree = kept ? lastSource!.tree : readSource(fromPath, from, relative, excluded);
+  lastSource = generation > 0 && disjoint(fromPath, toPath) ? { key, generation, takenMs: kept ? lastSource!.takenMs : now, tree } : undefined;
+  return tree;
+}
+
 class TreeComparison {
   constructor(
     private readonly excluded: ExcludeMatcher,
@@ -43,19 +90,14 @@ class TreeComparison {
   ) {}
 
   /** Compares the entries under two directories that are already known to be equal themselves. */
-  children(fromDir: string, toDir: string, relativeDir: string): boolean {
-    const names = readdirSync(fromDir);
-    for (const name of names) {
-      const relative = relativeDir ? `${relativeDir}/${name}` : name;
-      const fromPath = join(fromDir, name);
-      const from = lstatSync(fromPath);
-      if (this.excluded(relative, from.isDirectory())) continue;
+  children(from: SourceNode, toDir: string, relativeDir: string): boolean {
+    for (const [name, child] of from.children!) {
       const toPath = join(toDir, name);
       const to = lstatOrNull(toPath);
-      if (!to || !sameEntry(from, to, fromPath, toPath, this.options.dirTimes)) return false;
-      if (from.isDirectory() && !this.children(fromPath, toPath, relative)) return false;
+      if (!to || !sameNode(child, to, toPath, this.options.dirTimes)) return false;
+      if (child.children && !this.children(child, toPath, relativeDir ? `${relativeDir}/${name}` : name)) return false;
     }
-    return !this.options.delete || this.nothingToDelete(toDir, relativeDir, new Set(names));
+    return !this.options.delete || this.nothingToDelete(toDir, relativeDir, from.allNames!);
   }
 
   /** With delete, rsync removes what the source lacks, except what the excludes protect. */
@@ -67,6 +109,12 @@ class TreeComparison {
     }
     return true;
   }
+}
+
+/** sameEntry, with the link target already read from the source. */
+function sameNode(from: SourceNode, to: Stats, toPath: string, dirTimes: boolean): boolean {
+  if (from.link === undefined) return sameEntry(from.stats, to, '', toPath, dirTimes);
+  return from.stats.mode === to.mode && from.stats.uid === to.uid && from.stats.gid === to.gid && from.link === readlinkSync(toPath);
 }
 
 /** True when `rsync -a [--omit-dir-times] [--delete] [--exclude ...] src dest` would change nothing. */
@@ -90,7 +138,8 @@ export function copyIsUnchanged(src: string, dest: string, options: CopyOptions)
   if (!to || (!contentsOnly && excluded(name, true))) return false;
   if (!sameEntry(from, to, fromPath, toPath, options.dirTimes)) return false;
   try {
-    return new TreeComparison(excluded, options).children(fromPath, toPath, contentsOnly ? '' : name);
+    const relative = contentsOnly ? '' : name;
+    return new TreeComparison(excluded, options).children(sourceTree(fromPath, from, toPath, relative, excluded, options), toPath, relative);
   } catch {
     // A file that vanished or cannot be read mid-walk: rsync will say what it makes of it.
     return false;

@@ -1,4 +1,5 @@
 import { Args, Flags } from '@oclif/core';
+import { hostContext } from '../context/host-context.js';
 import { DEFAULT_FORKS, runPlays } from '../engine/run-plays.js';
 import { exitCodesHelp } from '../exit-codes.js';
 import { loadRun } from '../playbook/load-run.js';
@@ -42,6 +43,9 @@ export default class Apply extends DisklessCommand {
     verbose: Flags.boolean({ char: 'v', description: 'print every task result, message and command output' }),
     'accept-new-host-keys': Flags.boolean({ description: 'trust and record host keys not yet in known_hosts (changed keys are still refused)' }),
     'state-dir': stateDirFlag,
+    'remove-orphan-roots': Flags.boolean({
+      description: "remove the root (/diskless/<ip>) of a slave that left the inventory; without it a removed slave's root stays (its boot files, host entry and export go anyway)",
+    }),
   };
 
   protected async execute(): Promise<CommandOutcome> {
@@ -53,8 +57,10 @@ export default class Apply extends DisklessCommand {
     const renderer = chooseRenderer({ json: flags.json, diff: flags.diff, verbose: flags.verbose });
     const interrupt = interruptOnSigint();
     try {
+      const run = { removeOrphanRoots: flags['remove-orphan-roots'] };
       const summary = await runPlays(inventory, plays, {
         ...this.engineParts(),
+        hostContext: (...context) => hostContext(...context, run),
         emit: (event) => renderer.handle(event),
         check: flags.check,
         diff: flags.diff,

@@ -65,24 +65,31 @@ async function loopItems(play: Play, task: Task, state: MasterState, options: Ta
   return value;
 }
 
-async function runOperation(play: Play, task: Task, ctx: HostContext, state: MasterState, options: TaskOptions): Promise<ItemOutcome> {
+/** An item whose request is on its way: its outcome comes with the agent's answer. */
+interface SentItem {
+  outcome: Promise<ItemOutcome>;
+}
+
+const done = (outcome: ItemOutcome): SentItem => ({ outcome: Promise.resolve(outcome) });
+
+async function sendOperation(play: Play, task: Task, ctx: HostContext, state: MasterState, options: TaskOptions): Promise<SentItem> {
   const { renderer } = options;
   const rendered = (value: unknown, key: string) => renderer.renderValue(value, ctx, where(play, task, `${task.op}/${key}`));
   const args = task.args;
   if (task.op === 'debug') {
     const msg = args.var !== undefined ? JSON.stringify(evaluate(String(args.var), ctx), null, 2) : rendered(args.msg ?? '', 'msg');
-    return { changed: false, failed: false, skipped: false, msg: typeof msg === 'string' ? msg : JSON.stringify(msg) };
+    return done({ changed: false, failed: false, skipped: false, msg: typeof msg === 'string' ? msg : JSON.stringify(msg) });
   }
   if (task.op === 'assert') {
     const that = Array.isArray(args.that) ? args.that : [args.that];
     const broken = that.map(String).find((expr) => !truthy(evaluate(expr, ctx)));
-    if (broken === undefined) return { changed: false, failed: false, skipped: false, msg: 'all assertions passed' };
+    if (broken === undefined) return done({ changed: false, failed: false, skipped: false, msg: 'all assertions passed' });
     const msg = args.msg !== undefined ? String(rendered(args.msg, 'msg')) : `assertion failed: ${broken}`;
-    return { changed: false, failed: true, skipped: false, msg };
+    return done({ changed: false, failed: true, skipped: false, msg });
   }
   if (task.op === 'set_fact') {
     for (const [key, value] of Object.entries(args)) state.vars[key] = rendered(value, key);
-    return { changed: false, failed: false, skipped: false };
+    return done({ changed: false, failed: false, skipped: false });
   }
 
   const requestOptions = {
@@ -99,21 +106,30 @@ async function runOperation(play: Play, task: Task, ctx: HostContext, state: Mas
     op = 'file';
     finalArgs = { ...rest, content };
   }
-  const answer = await state.agent.request(op, finalArgs, requestOptions);
-  return { changed: answer.changed, failed: false, skipped: false, msg: answer.msg, diff: answer.diff, data: answer.data };
+  const answer = state.agent.request(op, finalArgs, requestOptions);
+  return { outcome: answer.then((a) => ({ changed: a.changed, failed: false, skipped: false, msg: a.msg, diff: a.diff, data: a.data })) };
 }
 
-async function runItem(play: Play, task: Task, state: MasterState, options: TaskOptions, item: unknown, looped: boolean): Promise<ItemOutcome> {
+/** Renders and sends one item's request; resolves once it is sent, with its answer to come. */
+async function sendItem(play: Play, task: Task, state: MasterState, options: TaskOptions, item: unknown, looped: boolean): Promise<SentItem> {
   const ctx = state.context(play, item);
   const base = looped ? { item } : {};
+  let sent: SentItem;
   try {
     if (task.when !== undefined && !truthy(evaluate(task.when, ctx))) {
-      return { ...base, changed: false, failed: false, skipped: true, msg: `skipped: ${task.when}` };
-    }
-    return { ...base, ...(await runOperation(play, task, ctx, state, options)) };
+      sent = done({ changed: false, failed: false, skipped: true, msg: `skipped: ${task.when}` });
+    } else sent = await sendOperation(play, task, ctx, state, options);
   } catch (error) {
-    return { ...base, ...failedOutcome(error) };
+    sent = { outcome: Promise.reject(error) };
   }
+  const outcome = sent.outcome.then(
+    (o): ItemOutcome => ({ ...base, ...o }),
+    (error: unknown): ItemOutcome => ({ ...base, ...failedOutcome(error) }),
+  );
+  // Only a lost agent rejects (failedOutcome rethrows it); runTask sees it through
+  // Promise.all, possibly after later items were sent: never an unhandled rejection.
+  outcome.catch(() => undefined);
+  return { outcome };
 }
 
 function summarize(outcomes: ItemOutcome[], looped: boolean) {
@@ -137,9 +153,13 @@ export async function runTask(play: Play, task: Task, state: MasterState, option
   try {
     const items = await loopItems(play, task, state, options);
     looped = items !== undefined;
-    outcomes = [];
-    // Items run one after another: later ones may depend on earlier ones' files.
-    for (const item of items ?? [undefined]) outcomes.push(await runItem(play, task, state, options, item, looped));
+    // Items are sent one after another without waiting for each answer: the agent runs
+    // requests that change the disk in arrival order (and reads after the writes sent
+    // before them), so later items still see earlier ones' files, and a loop over
+    // hundreds of slaves costs one round trip instead of one per item.
+    const sent: SentItem[] = [];
+    for (const item of items ?? [undefined]) sent.push(await sendItem(play, task, state, options, item, looped));
+    outcomes = await Promise.all(sent.map((x) => x.outcome));
   } catch (error) {
     outcomes = [failedOutcome(error)];
   }

@@ -12,6 +12,7 @@ import { show } from '../json/schema-validator.js';
 import { compileTemplateSource, templateHelperNames, valueTemplateSource } from '../template/render.js';
 import type { Inventory, Play, Task } from '../types.js';
 import { playTargets } from '../engine/host-selection.js';
+import { DEFAULT_RUN_FLAGS } from '../context/host-context.js';
 import { closestName } from './closest-name.js';
 
 /** A problem found in a template's syntax tree, at its line and column (1-based) in the template. */
@@ -76,7 +77,7 @@ function namesOfRun(plays: Play[], inventory: Inventory, documents?: Map<string,
   };
   for (const doc of documents?.values() ?? []) walk(doc.value);
   const setByTasks = new Set(names);
-  for (const name of ['master', 'inventory', 'facts', ...Object.keys(inventory.vars)]) names.add(name);
+  for (const name of ['master', 'inventory', 'facts', 'run', ...Object.keys(inventory.vars)]) names.add(name);
   for (const master of inventory.masters) for (const name of Object.keys(master.vars)) names.add(name);
   return { names, setByTasks };
 }
@@ -107,6 +108,7 @@ function taskNames(run: { names: Set<string>; setByTasks: Set<string> }, invento
   const values = (head: string): unknown[] | undefined => {
     if (head === 'master') return masters;
     if (head === 'inventory') return [{ vars: inventory.vars }];
+    if (head === 'run') return [DEFAULT_RUN_FLAGS];
     if (run.setByTasks.has(head) || head === 'item' || head === 'facts') return undefined;
     if (Object.hasOwn(play.vars, head)) return [play.vars[head]];
     return masters.map((master) => master.vars[head]);
