@@ -14,7 +14,7 @@ import { ANSIBLE_WORK_DIR, ansibleEqualWorkVars, DISKLESS_WORK_DIR, splitItems, 
 import { benchInventory, type BenchInventory, firstMasters, writeAnsibleInventory, writeJson } from './lib/inventory.js';
 import { summarize } from './lib/measure.js';
 import { type BenchOptions, type BenchStep, parseBenchOptions } from './lib/options.js';
-import { type BenchResults, type PairFigures, resultTable, type ScaleStep, scalingChart, type SlaveStep, slaveTable, updateReadme, updateSlavesReadme } from './lib/report.js';
+import { type BenchResults, type PairFigures, resultTable, type ScaleStep, scalingChart, type SlaveStep, updateReadme, updateSlavesReadme } from './lib/report.js';
 import { ANSIBLE_SITE_PLAYBOOK, MASTER_KERNEL_PLAYBOOK, resetScript, SITE_PLAYBOOK, spreadSlaveKernel } from './lib/site.js';
 import { onlySpmMaster, SPM_MASTER, withSpmMaster } from './lib/slaves-per-master.js';
 import { buildController, REPO, runAnsible, runDiskless, type Tool, type ToolRun, type ToolTarget } from './lib/tools.js';
