@@ -126,7 +126,11 @@ export async function openSshChain(settings: SshSettings, options: ChainOptions)
         const prefix = target.label ? `${target.label}: ` : previous ? `through ${targets[open.length - 1].label}: ` : '';
         throw new HopError(`${prefix}ssh ${target.user}@${hostName(target.host, target.port)}: ${(error as Error).message}`);
       }
-      open.push(await login(target, sock, agent, options, settings.knownHosts));
+      const ssh = await login(target, sock, agent, options, settings.knownHosts);
+      // A jump host's connection that fails (keepalives unanswered) closes the channel the
+      // next hop runs in, and so that hop's connection, where the run hears of it.
+      if (target.label) ssh.connection!.on('error', () => undefined);
+      open.push(ssh);
     }
   } catch (error) {
     dispose();
