@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MISSING, BAD_UPLOAD, remoteAgent, startCommand, uploadCommand } from '../../../packages/controller/src/transport/remote-agent.js';
@@ -42,6 +42,13 @@ describe('the agent upload and start commands', () => {
 
     writeFileSync(join(home, `.cache/diskless/agent-${sha(bundle)}.mjs`), 'replaced');
     assert.equal(sh(startCommand(remote, sha(bundle), 'STARTING', 1000, 'unused')).status, MISSING);
+    // A directory others may write is not trusted: the bundle is uploaded again, and the directory made private.
+    assert.equal(sh(uploadCommand(remote, sha(bundle), 'READY', 'unused'), bundle).status, 0);
+    chmodSync(join(home, '.cache/diskless'), 0o777);
+    assert.equal(sh(startCommand(remote, sha(bundle), 'STARTING', 1000, 'unused')).status, MISSING);
+    assert.equal(sh(uploadCommand(remote, sha(bundle), 'READY', 'unused'), bundle).status, 0);
+    assert.equal(statSync(join(home, '.cache/diskless')).mode & 0o777, 0o700);
+    assert.equal(sh(startCommand(remote, sha(bundle), 'STARTING', 1000, 'unused')).status, 0);
   });
 
   it('runs through sudo with -n without a password and -S with its prompt with one, the password never in the command', () => {

@@ -46,10 +46,14 @@ function wrap(remote: RemoteAgent, script: string, prompt: string): string {
 
 const hashCheck = (file: string, sha256: string) => `test "$(sha256sum < ${file} | cut -c1-64)" = ${sha256}`;
 
-/** Checks node and the cached bundle (its hash too), says `marker`, then becomes the agent. */
+/** The cache directory is its owner's alone (else nobody may swap the bundle between check and start). */
+const privateDir = (remote: RemoteAgent) =>
+  remote.lockEnv ? `test "$(stat -c %u:%a ${remote.dir})" = "$(id -u):700"` : `test "$(stat -c %u:%a ${remote.dir})" = 0:755`;
+
+/** Checks node and the cached bundle (its directory's owner and mode, its hash), says `marker`, then becomes the agent. */
 export function startCommand(remote: RemoteAgent, sha256: string, marker: string, controllerTimeoutMs: number, prompt: string): string {
   const script =
-    `command -v node >/dev/null 2>&1 || exit ${NO_NODE}; test -f ${remote.file} && ${hashCheck(remote.file, sha256)} || exit ${MISSING}; ` +
+    `command -v node >/dev/null 2>&1 || exit ${NO_NODE}; ${privateDir(remote)} && test -f ${remote.file} && ${hashCheck(remote.file, sha256)} || exit ${MISSING}; ` +
     `echo ${marker}; exec env ${remote.lockEnv}node ${remote.file} --stdio --controller-timeout ${controllerTimeoutMs}`;
   return wrap(remote, script, prompt);
 }
@@ -58,7 +62,7 @@ export function startCommand(remote: RemoteAgent, sha256: string, marker: string
 export function uploadCommand(remote: RemoteAgent, sha256: string, marker: string, prompt: string): string {
   const tmp = `${remote.dir}/.upload.$$`;
   const script =
-    `umask 077; mkdir -p ${remote.dir} && chmod ${remote.lockEnv ? '700' : '755'} ${remote.dir} && umask 022 && echo ${marker} && ` +
+    `umask 077; mkdir -p ${remote.dir} && chown "$(id -u):$(id -g)" ${remote.dir} && chmod ${remote.lockEnv ? '700' : '755'} ${remote.dir} && umask 022 && echo ${marker} && ` +
     `cat > ${tmp} && ${hashCheck(tmp, sha256)} && mv -f ${tmp} ${remote.file} || { rm -f ${tmp}; exit ${BAD_UPLOAD}; }`;
   return wrap(remote, script, prompt);
 }
