@@ -17,7 +17,7 @@ export interface SshSettings {
   port: number;
   user: string;
   privateKey?: string; // path, "~" expanded by the loader
-  privateKeyFromConfig?: boolean; // an IdentityFile of the ssh config: skipped when it cannot be used, as OpenSSH does
+  privateKeyOptional?: boolean; // from the ssh config or a default key file: skipped when it cannot be used, as OpenSSH does
   proxyJump?: SshHop[]; // jump hosts, first one first
   become?: 'sudo'; // run the agent as root through sudo
   knownHosts: string; // path, "~" expanded by the loader

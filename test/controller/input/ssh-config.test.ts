@@ -3,7 +3,7 @@
 // config file, so the real ~/.ssh/config is never read.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadInventory } from '../../../packages/controller/src/inventory/load-inventory.js';
@@ -60,7 +60,7 @@ describe('ssh settings from the ssh config', () => {
     assert.equal(m!.ssh.user, 'alice');
     assert.equal(m!.ssh.port, 2200);
     assert.equal(m!.ssh.privateKey, key);
-    assert.equal(m!.ssh.privateKeyFromConfig, true);
+    assert.equal(m!.ssh.privateKeyOptional, true);
     assert.deepEqual(m!.ssh.proxyJump, [
       { name: 'bob@jump1:2222', host: 'jump1', port: 2222, user: 'bob' },
       // jump2's HostName and Port come from the config; its user from Host * there
@@ -88,6 +88,21 @@ describe('ssh settings from the ssh config', () => {
     assert.deepEqual([a!.ssh.host, a!.ssh.user, a!.ssh.port], ['m1', 'root', 22]);
     const [b] = (await loadInventory(inventory({ a: { host: 'm1', configFile: 'ssh_config' } }), { sshConfigFile: 'none' })).masters;
     assert.deepEqual([b!.ssh.host, b!.ssh.user], ['10.0.0.1', 'alice']);
+  });
+
+  it('offers the first default key file that exists when neither the inventory nor the config names one', async () => {
+    const home = process.env.HOME;
+    process.env.HOME = dir;
+    try {
+      mkdirSync(join(dir, '.ssh'));
+      writeFileSync(join(dir, '.ssh', 'id_rsa'), 'x');
+      writeFileSync(join(dir, '.ssh', 'id_ecdsa'), 'x');
+      const [a] = (await loadInventory(inventory({ a: { host: '10.1.1.1' } }), { sshConfigFile: 'none' })).masters;
+      assert.equal(a!.ssh.privateKey, join(dir, '.ssh', 'id_ecdsa'));
+      assert.equal(a!.ssh.privateKeyOptional, true);
+    } finally {
+      process.env.HOME = home;
+    }
   });
 
   it('never evaluates Match blocks', async () => {

@@ -249,7 +249,7 @@ export async function checkPrivateKeys(doc: JsonDocument, raw: RawInventory, inv
   for (const master of inventory.masters) {
     const key = master.ssh.privateKey;
     // An IdentityFile of the ssh config that cannot be used is skipped at connection time, as OpenSSH does.
-    if (!key || master.ssh.connection === 'local' || master.ssh.privateKeyFromConfig) continue;
+    if (!key || master.ssh.connection === 'local' || master.ssh.privateKeyOptional) continue;
     const pointer = raw.masters[master.name]?.ssh?.privateKey
       ? joinPointer(masterPointer(master), 'ssh', 'privateKey')
       : '/defaults/ssh/privateKey';

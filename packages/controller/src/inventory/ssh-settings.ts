@@ -2,7 +2,9 @@
 // defaults.ssh), the user's ssh config for the host name the inventory gives, then the
 // built-in defaults (user root, port 22, the key from ssh-agent). Jump hosts are
 // resolved the same way: a hop's own user and port, then the ssh config for its name,
-// then the master's user and port 22.
+// then the master's user and port 22. The keys offered: the inventory's privateKey, else
+// the first IdentityFile of the ssh config that exists, else the first of
+// ~/.ssh/id_ed25519, id_ecdsa, id_rsa that exists; and ssh-agent's in every case.
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -13,6 +15,8 @@ import type { RawInventory, RawMaster, RawSsh } from './raw-inventory.js';
 import { DEFAULT_SSH_CONFIG, NO_SSH_CONFIG, type SshConfig } from './ssh-config.js';
 
 export const SSH_DEFAULTS = { user: 'root', port: 22, knownHosts: '~/.ssh/known_hosts' };
+/** The key files OpenSSH tries when none is named, in its order (DSA and security keys aside). */
+const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
 /** Reports a problem at a JSON pointer of the inventory. */
 export type Report = (pointer: string, message: string) => void;
@@ -74,10 +78,10 @@ export function buildSsh(
   if (given.privateKey) {
     ssh.privateKey = resolveUserPath(given.privateKey, file);
   } else {
-    const fromConfig = firstExisting(found.identityFiles);
-    if (fromConfig) {
-      ssh.privateKey = fromConfig;
-      ssh.privateKeyFromConfig = true;
+    const optional = firstExisting(found.identityFiles) ?? firstExisting(DEFAULT_KEYS.map((k) => resolve(homedir(), '.ssh', k)));
+    if (optional) {
+      ssh.privateKey = optional;
+      ssh.privateKeyOptional = true;
     }
   }
 

@@ -34,17 +34,18 @@ interface Target {
   port: number;
   user: string;
   privateKey?: string;
-  privateKeyFromConfig?: boolean;
+  privateKeyOptional?: boolean;
   label: string; // "jump host bastion (hop 1 of 2)" or "" for the master
 }
 
 /**
- * A key of the ssh config that is missing, unreadable or encrypted is left out (ssh-agent
- * may still hold it), as OpenSSH skips it; a key the inventory names was checked on load.
+ * A key of the ssh config or a default key file that is missing, unreadable or encrypted
+ * is left out (ssh-agent may still hold it), as OpenSSH skips it; a key the inventory
+ * names was checked on load.
  */
 function privateKeyOf(target: Target): { privateKeyPath?: string; privateKey?: string } {
   if (!target.privateKey) return {};
-  if (!target.privateKeyFromConfig) return { privateKeyPath: target.privateKey };
+  if (!target.privateKeyOptional) return { privateKeyPath: target.privateKey };
   try {
     const content = readFileSync(target.privateKey, 'utf8');
     return ssh2.utils.parseKey(content) instanceof Error ? {} : { privateKey: content };
@@ -105,10 +106,10 @@ export async function openSshChain(settings: SshSettings, options: ChainOptions)
       user: hop.user,
       // A jump host without a key of its own in the ssh config gets the master's.
       privateKey: hop.privateKey ?? settings.privateKey,
-      privateKeyFromConfig: hop.privateKey ? true : settings.privateKeyFromConfig,
+      privateKeyOptional: hop.privateKey ? true : settings.privateKeyOptional,
       label: `jump host ${hop.name}${hops.length > 1 ? ` (hop ${i + 1} of ${hops.length})` : ''}`,
     })),
-    { host: settings.host, port: settings.port, user: settings.user, privateKey: settings.privateKey, privateKeyFromConfig: settings.privateKeyFromConfig, label: '' },
+    { host: settings.host, port: settings.port, user: settings.user, privateKey: settings.privateKey, privateKeyOptional: settings.privateKeyOptional, label: '' },
   ];
   const open: NodeSSH[] = [];
   const dispose = () => {
