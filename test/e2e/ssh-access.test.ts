@@ -164,8 +164,31 @@ describe('SSH access: jump hosts, ssh config aliases and sudo (lab)', function (
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.equal(statSync(onMaster('/etc/diskless-become-password')).uid, 0);
     assert.ok(!(r.stdout + r.stderr).includes(PASSWORD), 'the password is not in the report or the log');
-    const verbose = await cli(['apply', join(scratch, 'write-_etc_diskless_become_password.json'), '-i', inv, '-v', '--state-dir', join(scratch, 'state')], { env: { DISKLESS_BECOME_PASS: PASSWORD } });
+
+    // While a run is under way (a task sleeping on the master), no command line on the
+    // machine (the controller's, sudo's and the agent's on the master alike) holds it.
+    const sleeper = join(scratch, 'sleep.json');
+    writeFileSync(sleeper, JSON.stringify({ name: 'sleep', hosts: 'masters', tasks: [{ name: 'Sleep', command: { argv: ['sleep', '2.71'] } }] }));
+    const running = cli(['apply', sleeper, '-i', inv, '-v', '--state-dir', join(scratch, 'state')], { env: { DISKLESS_BECOME_PASS: PASSWORD } });
+    let finished = false;
+    void running.then(() => (finished = true));
+    let sawSleep = false;
+    while (!finished) {
+      for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+        let cmdline = '';
+        try {
+          cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+        } catch {
+          continue; // ended meanwhile
+        }
+        assert.ok(!cmdline.includes(PASSWORD), `the password is in the command line of process ${pid}`);
+        if (cmdline.startsWith('sleep 2.71')) sawSleep = true;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const verbose = await running;
     assert.equal(verbose.code, 0, verbose.stdout + verbose.stderr);
+    assert.ok(sawSleep, 'the process list was read while the task ran');
     assert.ok(!(verbose.stdout + verbose.stderr).includes(PASSWORD), 'the password is not in the verbose output');
   });
 });
