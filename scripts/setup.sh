@@ -10,7 +10,7 @@ debian_packages=(
   rsync nfs-ganesha nfs-ganesha-vfs libnfs-utils busybox udhcpc iproute2 tini rpcbind
   procps psmisc kmod time ansible-core
   qemu-system-x86 ipxe-qemu linux-image-amd64 initramfs-tools
-  grub-efi-amd64-bin ovmf ipxe lighttpd
+  grub-efi-amd64-bin ovmf ipxe lighttpd sudo
 )
 
 missing=()

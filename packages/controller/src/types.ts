@@ -2,11 +2,24 @@
 // source of truth for what a user may write; these types describe what the loaders
 // hand to the rest of the controller after validation and defaults.
 
-export interface SshSettings {
+/** One jump host on the way to a master, resolved like the master itself. */
+export interface SshHop {
+  name: string; // as written in ProxyJump, for messages
   host: string;
   port: number;
   user: string;
+  privateKey?: string; // from the ssh config; else the master's key
+}
+
+export interface SshSettings {
+  host: string; // after the ssh config's HostName
+  alias?: string; // the name the inventory gave, when the ssh config maps it to another host
+  port: number;
+  user: string;
   privateKey?: string; // path, "~" expanded by the loader
+  privateKeyOptional?: boolean; // from the ssh config or a default key file: skipped when it cannot be used, as OpenSSH does
+  proxyJump?: SshHop[]; // jump hosts, first one first
+  become?: 'sudo'; // run the agent as root through sudo
   knownHosts: string; // path, "~" expanded by the loader
   agent?: string; // ssh-agent socket; defaults to $SSH_AUTH_SOCK
   connection?: 'ssh' | 'local';

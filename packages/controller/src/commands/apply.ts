@@ -4,6 +4,7 @@ import { DEFAULT_FORKS, runPlays } from '../engine/run-plays.js';
 import { exitCodesHelp } from '../exit-codes.js';
 import { loadRun } from '../playbook/load-run.js';
 import { loadAgentBundle } from '../transport/agent-bundle.js';
+import { askBecomePassFlag, becomePassword } from './become-password.js';
 import { type CommandOutcome, DisklessCommand } from './command-base.js';
 import { saveFacts } from './facts-cache.js';
 import { forksFlag, inventoryFlag, jsonFlag, limitFlag, stateDirFlag, tagsFlag } from './flags.js';
@@ -42,6 +43,7 @@ export default class Apply extends DisklessCommand {
     json: jsonFlag,
     verbose: Flags.boolean({ char: 'v', description: 'print every task result, message and command output' }),
     'accept-new-host-keys': Flags.boolean({ description: 'trust and record host keys not yet in known_hosts (changed keys are still refused)' }),
+    'ask-become-pass': askBecomePassFlag,
     'state-dir': stateDirFlag,
     'remove-orphan-roots': Flags.boolean({
       description: "remove the root (/diskless/<ip>) of a slave that left the inventory; without it a removed slave's root stays (its boot files, host entry and export go anyway)",
@@ -53,6 +55,7 @@ export default class Apply extends DisklessCommand {
     // Every input problem, an unknown --limit name too, is refused before connecting.
     const { inventory, plays } = await loadRun({ inventory: flags.inventory, playbooks: argv as string[], limit: flags.limit });
     await loadAgentBundle(); // a clear error now if it is not built
+    const becomePass = await becomePassword(flags['ask-become-pass']);
 
     const renderer = chooseRenderer({ json: flags.json, diff: flags.diff, verbose: flags.verbose });
     const interrupt = interruptOnSigint();
@@ -69,6 +72,7 @@ export default class Apply extends DisklessCommand {
         forks: flags.forks,
         waitLockMs: flags['wait-lock'] * 1000,
         acceptNewHostKeys: flags['accept-new-host-keys'],
+        becomePassword: becomePass,
         signal: interrupt.signal,
         onFacts: (master, facts) => saveFacts(flags['state-dir'], master.name, facts).catch(() => undefined),
       });

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { DEFAULT_FORKS, runPlays } from '../engine/run-plays.js';
 import { loadRun } from '../playbook/load-run.js';
 import { loadAgentBundle } from '../transport/agent-bundle.js';
+import { askBecomePassFlag, becomePassword } from './become-password.js';
 import { type CommandOutcome, DisklessCommand } from './command-base.js';
 import { saveFacts } from './facts-cache.js';
 import { forksFlag, inventoryFlag, jsonFlag, limitFlag, stateDirFlag } from './flags.js';
@@ -23,6 +24,7 @@ export default class Facts extends DisklessCommand {
     json: jsonFlag,
     forks: forksFlag('masters asked at once', DEFAULT_FORKS),
     'accept-new-host-keys': Flags.boolean({ description: 'trust and record host keys not yet in known_hosts' }),
+    'ask-become-pass': askBecomePassFlag,
     'state-dir': stateDirFlag,
   };
 
@@ -30,6 +32,7 @@ export default class Facts extends DisklessCommand {
     const { flags } = await this.parse(Facts);
     const { inventory } = await loadRun({ inventory: flags.inventory, limit: flags.limit });
     await loadAgentBundle();
+    const becomePass = await becomePassword(flags['ask-become-pass']);
     const gathered: Record<string, Record<string, unknown>> = {};
     const summary = await runPlays(inventory, [], {
       ...this.engineParts(),
@@ -38,6 +41,7 @@ export default class Facts extends DisklessCommand {
       limit: flags.limit,
       forks: flags.forks,
       acceptNewHostKeys: flags['accept-new-host-keys'],
+        becomePassword: becomePass,
       onFacts: async (master, facts) => {
         gathered[master.name] = facts;
         await saveFacts(flags['state-dir'], master.name, facts);

@@ -24,6 +24,8 @@ export interface RunOptions {
   tags?: string[];
   forks?: number;
   acceptNewHostKeys?: boolean;
+  /** sudo's password for masters with ssh.become (see transport/remote-agent.ts). */
+  becomePassword?: string;
   /** Aborting stops new tasks; tasks in flight finish, agents close, the recap is still made. */
   signal?: AbortSignal;
   /** Take each master's run lock first (default); reading facts alone does not need it. */
@@ -87,7 +89,10 @@ class MasterRun {
     emit({ type: 'host-start', host });
     let connection: AgentConnection | undefined;
     try {
-      connection = await this.options.connector(this.master, { acceptNewHostKeys: this.options.acceptNewHostKeys });
+      connection = await this.options.connector(this.master, {
+        acceptNewHostKeys: this.options.acceptNewHostKeys,
+        becomePassword: this.options.becomePassword,
+      });
       if (!this.shouldStop()) await this.runOn(connection);
     } catch (error) {
       if (!(error instanceof UnreachableError)) throw error;

@@ -2,13 +2,15 @@
 // defaults, host key checks and agent as every other run.
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputError, UnreachableError } from '../errors.js';
-import { runPlays } from '../engine/run-plays.js';
 import type { EngineParts } from '../commands/engine-parts.js';
-import { applyDefaults } from '../inventory/apply-defaults.js';
-import type { RawInventory } from '../inventory/raw-inventory.js';
-import type { MasterFacts, SshTarget } from './propose-master.js';
+import { runPlays } from '../engine/run-plays.js';
+import { InputError, InputErrors, UnreachableError } from '../errors.js';
+import { loadInventory } from '../inventory/load-inventory.js';
+import type { Inventory } from '../types.js';
+import { masterNameOf, type MasterFacts, type SshTarget } from './propose-master.js';
 
 const TARGET = /^(?:([A-Za-z_][A-Za-z0-9_.-]{0,31})@)?([A-Za-z0-9][A-Za-z0-9.-]{0,252})(?::([0-9]{1,5}))?$/;
 
@@ -39,10 +41,23 @@ export interface ProbeOptions extends EngineParts {
 
 export async function masterFacts(target: SshTarget, options: ProbeOptions): Promise<MasterFacts> {
   const { privateKey, knownHosts, acceptNewHostKeys, ...parts } = options;
+  const name = masterNameOf(undefined, target.host);
   const ssh = { ...target, ...(privateKey ? { privateKey } : {}), ...(knownHosts ? { knownHosts } : {}) };
-  // Paths given on the command line are relative to the current directory.
-  const raw = { masters: { [target.host]: { ssh, lan: { interface: 'lo', address: '127.0.0.1', prefix: 8 }, nfs: { server: 'ganesha' } } } };
-  const inventory = applyDefaults(join(process.cwd(), 'command line'), raw as RawInventory);
+  // An inventory of this master alone, loaded as every other: the user's ssh config
+  // (aliases, jump hosts, keys) and the checks apply as they will later.
+  const raw = { masters: { [name]: { ssh, lan: { interface: 'lo', address: '127.0.0.1', prefix: 8 }, nfs: { server: 'ganesha' } } } };
+  const scratch = await mkdtemp(join(tmpdir(), 'diskless-init-'));
+  let inventory: Inventory;
+  try {
+    await writeFile(join(scratch, 'inventory.json'), JSON.stringify(raw));
+    inventory = await loadInventory(join(scratch, 'inventory.json'));
+  } catch (error) {
+    // The scratch file means nothing to the user: name the flags instead.
+    if (error instanceof InputErrors) throw new InputError(`--master ${target.host}: ${error.errors.map((e) => e.message).join('; ')}`);
+    throw error;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
   let facts: MasterFacts | undefined;
   const summary = await runPlays(inventory, [], {
     ...parts,
@@ -53,7 +68,7 @@ export async function masterFacts(target: SshTarget, options: ProbeOptions): Pro
       facts = gathered as MasterFacts;
     },
   });
-  const report = summary.hosts[target.host];
+  const report = summary.hosts[name];
   if (!facts) throw new UnreachableError(target.host, report?.message ?? report?.tasks.find((t) => t.msg)?.msg ?? 'no facts came back');
   return facts;
 }

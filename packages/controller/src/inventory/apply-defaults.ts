@@ -1,33 +1,35 @@
 // Turns a validated raw inventory into the Inventory the rest of the controller uses:
 // defaults filled in, paths made absolute, MACs lowercased, LAN addresses derived.
-import { homedir } from 'node:os';
-import { dirname, posix, resolve } from 'node:path';
-import type { Firmware, Inventory, Lan, Master, Slave, SshSettings } from '../types.js';
+import { posix } from 'node:path';
+import type { Firmware, Inventory, Lan, Master, Slave } from '../types.js';
 import { broadcastOf, netmaskOf, networkOf } from './ipv4.js';
 import type { RawInventory, RawMaster, RawSlave } from './raw-inventory.js';
+import { NO_SSH_CONFIG, type SshConfig } from './ssh-config.js';
+import { buildSsh, type Report } from './ssh-settings.js';
 
-const SSH_DEFAULTS = { user: 'root', port: 22, knownHosts: '~/.ssh/known_hosts' };
+export { resolveUserPath } from './ssh-settings.js';
+
 const NFS_MOUNT_OPTIONS_DEFAULT = 'tcp,vers=3';
 
-/** "~" is the user's home; a relative path is relative to the inventory's directory. */
-export function resolveUserPath(path: string, inventoryFile: string): string {
-  if (path === '~') return homedir();
-  if (path.startsWith('~/')) return resolve(homedir(), path.slice(2));
-  return resolve(dirname(inventoryFile), path);
+export interface DefaultsOptions {
+  /** The ssh config each master reads (see sshConfigFileOf); none by default. */
+  sshConfigOf?: (master: string) => SshConfig;
+  /** Receives what the ssh settings cannot be built from. */
+  report?: Report;
 }
 
-export function applyDefaults(file: string, raw: RawInventory): Inventory {
+export function applyDefaults(file: string, raw: RawInventory, options: DefaultsOptions = {}): Inventory {
   const vars = raw.vars ?? {};
-  const masters = Object.entries(raw.masters).map(([name, m]) => buildMaster(file, name, m, raw, vars));
+  const masters = Object.entries(raw.masters).map(([name, m]) => buildMaster(file, name, m, raw, vars, options));
   return { file, vars, masters };
 }
 
-function buildMaster(file: string, name: string, raw: RawMaster, inv: RawInventory, vars: Record<string, unknown>): Master {
+function buildMaster(file: string, name: string, raw: RawMaster, inv: RawInventory, vars: Record<string, unknown>, options: DefaultsOptions): Master {
   const { connection, ssh: _ssh, lan: _lan, nfs: _nfs, vars: ownVars, slaves: _slaves, ...extra } = raw;
   return {
     ...extra,
     name,
-    ssh: buildSsh(file, raw, inv),
+    ssh: buildSsh(file, name, raw, inv, options.sshConfigOf?.(name) ?? NO_SSH_CONFIG, options.report),
     lan: buildLan(raw.lan),
     nfs: buildNfs(raw.nfs),
     slaves: Object.entries(raw.slaves ?? {})
@@ -67,18 +69,6 @@ function buildNfs(raw: RawMaster['nfs']): Master['nfs'] {
     shared: Object.fromEntries(shares.map((share) => [share.path, share.mode])),
     shares,
   };
-}
-
-function buildSsh(file: string, raw: RawMaster, inv: RawInventory): SshSettings {
-  const merged = { ...SSH_DEFAULTS, ...inv.defaults?.ssh, ...raw.ssh };
-  const ssh: SshSettings = {
-    ...merged,
-    host: merged.host ?? 'localhost',
-    knownHosts: resolveUserPath(merged.knownHosts, file),
-    connection: raw.connection ?? 'ssh',
-  };
-  if (merged.privateKey) ssh.privateKey = resolveUserPath(merged.privateKey, file);
-  return ssh;
 }
 
 function buildLan(raw: RawMaster['lan']): Lan {

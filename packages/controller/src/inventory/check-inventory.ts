@@ -228,7 +228,9 @@ export function checkDuplicates(doc: JsonDocument, inventory: Inventory): InputE
 
   for (const master of inventory.masters) {
     if (master.ssh.connection !== 'local') {
-      const endpoint = `${master.ssh.host}:${master.ssh.port}`;
+      // The same address behind different jump hosts may be different machines.
+      const via = (master.ssh.proxyJump ?? []).map((hop) => ` via ${hop.user}@${hop.host}:${hop.port}`).join('');
+      const endpoint = `${master.ssh.host}:${master.ssh.port}${via}`;
       claim(endpoints, endpoint, joinPointer(masterPointer(master), 'ssh', 'host'), `master ${master.name}`, 'SSH host and port');
     }
     for (const slave of master.slaves) {
@@ -246,7 +248,8 @@ export async function checkPrivateKeys(doc: JsonDocument, raw: RawInventory, inv
   const errors: InputError[] = [];
   for (const master of inventory.masters) {
     const key = master.ssh.privateKey;
-    if (!key || master.ssh.connection === 'local') continue;
+    // An IdentityFile of the ssh config that cannot be used is skipped at connection time, as OpenSSH does.
+    if (!key || master.ssh.connection === 'local' || master.ssh.privateKeyOptional) continue;
     const pointer = raw.masters[master.name]?.ssh?.privateKey
       ? joinPointer(masterPointer(master), 'ssh', 'privateKey')
       : '/defaults/ssh/privateKey';

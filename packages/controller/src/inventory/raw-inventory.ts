@@ -11,6 +11,9 @@ export interface RawSsh {
   timeoutMs?: number;
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
+  configFile?: string;
+  proxyJump?: string;
+  become?: 'sudo';
 }
 
 export interface RawSlave {

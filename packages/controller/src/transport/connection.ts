@@ -9,4 +9,6 @@ export interface AgentConnection {
 
 export interface ConnectOptions {
   acceptNewHostKeys?: boolean;
+  /** sudo's password for masters with ssh.become, sent only when sudo asks for it. */
+  becomePassword?: string;
 }
