@@ -1,6 +1,6 @@
-// Runs one task (with its loop and condition) on one master. `template`, `debug`,
-// `assert` and `set_fact` run here on the controller; every other operation is one
-// request to the master's agent.
+// Runs one task (with its loop and condition) on one master. The operations in
+// ../operations/ run here on the controller; every other operation is one request to
+// the master's agent.
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AgentError, InputError, UnreachableError } from '../errors.js';
@@ -8,6 +8,8 @@ import type { HostContext, Play, Task } from '../types.js';
 import type { Renderer } from '../template/render.js';
 import { AgentRequestError } from '../transport/agent-client.js';
 import type { EmitEvent, TaskResult } from './events.js';
+import { CONTROLLER_OPERATION_BY_NAME } from '../operations/index.js';
+import { answered, type OperationOutcome } from '../operations/operation.js';
 import { evaluate, truthy } from './expression.js';
 import type { MasterState } from './master-state.js';
 
@@ -65,42 +67,22 @@ async function loopItems(play: Play, task: Task, state: MasterState, options: Ta
   return value;
 }
 
-async function runOperation(play: Play, task: Task, ctx: HostContext, state: MasterState, options: TaskOptions): Promise<ItemOutcome> {
+async function runOperation(play: Play, task: Task, ctx: HostContext, state: MasterState, options: TaskOptions): Promise<OperationOutcome> {
   const { renderer } = options;
-  const rendered = (value: unknown, key: string) => renderer.renderValue(value, ctx, where(play, task, `${task.op}/${key}`));
-  const args = task.args;
-  if (task.op === 'debug') {
-    const msg = args.var !== undefined ? JSON.stringify(evaluate(String(args.var), ctx), null, 2) : rendered(args.msg ?? '', 'msg');
-    return { changed: false, failed: false, skipped: false, msg: typeof msg === 'string' ? msg : JSON.stringify(msg) };
-  }
-  if (task.op === 'assert') {
-    const that = Array.isArray(args.that) ? args.that : [args.that];
-    const broken = that.map(String).find((expr) => !truthy(evaluate(expr, ctx)));
-    if (broken === undefined) return { changed: false, failed: false, skipped: false, msg: 'all assertions passed' };
-    const msg = args.msg !== undefined ? String(rendered(args.msg, 'msg')) : `assertion failed: ${broken}`;
-    return { changed: false, failed: true, skipped: false, msg };
-  }
-  if (task.op === 'set_fact') {
-    for (const [key, value] of Object.entries(args)) state.vars[key] = rendered(value, key);
-    return { changed: false, failed: false, skipped: false };
-  }
-
+  const render = (value: unknown, argument: string) => renderer.renderValue(value, ctx, where(play, task, argument ? `${task.op}/${argument}` : task.op));
   const requestOptions = {
     check: options.check,
     diff: options.diff,
     onOutput: (event: { stream: 'stdout' | 'stderr'; data: string }) =>
       options.emit({ type: 'output', host: state.master.name, task: task.name, ...event }),
   };
-  let op = task.op;
-  let finalArgs = renderer.renderValue(args, ctx, where(play, task, task.op)) as Record<string, unknown>;
-  if (op === 'template') {
-    const { src, ...rest } = finalArgs;
-    const content = await renderer.renderFile(resolve(play.dir, String(src)), ctx);
-    op = 'file';
-    finalArgs = { ...rest, content };
+  const request = (op: string, args: Record<string, unknown>) => state.agent.request(op, args, requestOptions);
+  const local = CONTROLLER_OPERATION_BY_NAME[task.op];
+  if (local) {
+    const renderFile = (src: string) => renderer.renderFile(resolve(play.dir, src), ctx);
+    return local.run({ args: task.args, context: ctx, render, renderFile, vars: state.vars, request });
   }
-  const answer = await state.agent.request(op, finalArgs, requestOptions);
-  return { changed: answer.changed, failed: false, skipped: false, msg: answer.msg, diff: answer.diff, data: answer.data };
+  return answered(await request(task.op, render(task.args, '') as Record<string, unknown>));
 }
 
 async function runItem(play: Play, task: Task, state: MasterState, options: TaskOptions, item: unknown, looped: boolean): Promise<ItemOutcome> {
@@ -110,7 +92,7 @@ async function runItem(play: Play, task: Task, state: MasterState, options: Task
     if (task.when !== undefined && !truthy(evaluate(task.when, ctx))) {
       return { ...base, changed: false, failed: false, skipped: true, msg: `skipped: ${task.when}` };
     }
-    return { ...base, ...(await runOperation(play, task, ctx, state, options)) };
+    return { ...base, skipped: false, ...(await runOperation(play, task, ctx, state, options)) };
   } catch (error) {
     return { ...base, ...failedOutcome(error) };
   }
