@@ -1,4 +1,5 @@
 // Facts cached per master, so `render` can work without connecting.
+import type { Facts } from '@diskless/agent/facts';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError, InputErrors } from '../errors.js';
@@ -6,7 +7,7 @@ import { readJsonDocument } from '../json/json-document.js';
 
 const file = (stateDir: string, master: string) => join(stateDir, 'facts', `${master}.json`);
 
-export async function saveFacts(stateDir: string, master: string, facts: Record<string, unknown>): Promise<void> {
+export async function saveFacts(stateDir: string, master: string, facts: Facts): Promise<void> {
   const target = file(stateDir, master);
   await mkdir(join(stateDir, 'facts'), { recursive: true });
   const tmp = `${target}.${process.pid}.tmp`;
