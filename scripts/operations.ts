@@ -96,8 +96,10 @@ export async function argValidatorsSource(): Promise<string> {
   const imports: string[] = [];
   code = code.replace(/require\("(ajv\/dist\/runtime\/[a-z0-9]+)"\)\.default/g, (_, module: string) => {
     const name = `runtime_${module.split('/').pop()}`;
-    if (!imports.some((line) => line.includes(` ${name} `))) imports.push(`import ${name} from "${module}.js";`);
-    return `${name}.default`;
+    // its default import is module.exports or, where __esModule is honoured (tsx), the function itself
+    const line = `import ${name}_module from "${module}.js";\nconst ${name} = typeof ${name}_module === "function" ? ${name}_module : ${name}_module.default;`;
+    if (!imports.includes(line)) imports.push(line);
+    return name;
   });
   if (code.includes('require(')) throw new Error('the standalone validators still require() something');
   const table = AGENT_OPERATIONS.map((op) => `  ${JSON.stringify(op.name)}: op_${op.name},`).join('\n');

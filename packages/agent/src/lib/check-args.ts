@@ -3,6 +3,7 @@
 // name the operation, the argument and, when there is one, the path.
 import type { ErrorObject } from 'ajv';
 import { ARG_VALIDATORS } from '../arg-validators.generated.js';
+import { AGENT_ARG_DEFINITIONS } from '../ops/arg-types.js';
 import { AgentError } from '../protocol.js';
 
 interface Validator {
@@ -27,7 +28,8 @@ export function checkArgs(op: string, raw: Record<string, unknown>): Record<stri
 /** The one error worth reporting among ajv's (it stops at the first failure, after an anyOf's branches). */
 function significant(errors: ErrorObject[]): ErrorObject {
   // the "or a {{template}}" alternative never matches here: its failure says nothing
-  const relevant = errors.filter((e) => !e.schemaPath.startsWith('#/definitions/template'));
+  const template = JSON.stringify(AGENT_ARG_DEFINITIONS.template);
+  const relevant = errors.filter((e) => !(e.keyword === 'not' && JSON.stringify(e.parentSchema) === template));
   const named = relevant.find((e) => e.propertyName !== undefined);
   if (named) return named;
   const last = relevant[relevant.length - 1]!;

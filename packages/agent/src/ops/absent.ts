@@ -3,18 +3,14 @@ import { fileType, lstatOrNull } from '../lib/metadata.js';
 import { summaryDiff } from '../lib/unified-diff.js';
 import { agentOperation } from '../operation.js';
 import { AgentError } from '../protocol.js';
+import { argsSchema } from './arg-types.js';
 
 export const absent = agentOperation<{ path: string }>({
   name: 'absent',
   mutates: true,
   playbook: true,
   description: 'Removes a file, link or whole tree; a no-op when nothing is there.',
-  args: {
-    type: 'object',
-    required: ['path'],
-    additionalProperties: false,
-    properties: { path: { $ref: '#/definitions/path', description: 'File, link or whole tree to remove.' } },
-  },
+  args: argsSchema(['path'], { path: { $ref: '#/definitions/path', description: 'File, link or whole tree to remove.' } }),
   async run({ path: target }, ctx) {
     if (target === '/') throw new AgentError('EARGS', 'absent: refusing to remove "/"');
     const stats = lstatOrNull(target);

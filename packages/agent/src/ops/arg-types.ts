@@ -1,3 +1,5 @@
+import type { ArgsSchema, JsonSchema } from '../operation.js';
+
 // The argument types operations share, as plain data (the controller reads this file
 // too). In a declaration, `{ "$ref": "#/definitions/NAME" }` names one: the playbook
 // schema defines each so that a {{template}} may stand in for the value
@@ -31,3 +33,13 @@ export const FILE_PLACEMENT_ARGS = {
   validate: { $ref: '#/definitions/validateCommand', description: 'Checks the new file before it replaces the old one, e.g. "dhcpd -t -cf %s".' },
   backup: { $ref: '#/definitions/bool', description: 'Keep the old file as PATH.<ISO time>~.' },
 };
+
+/** An operation's arguments: these properties, the named ones required, no others. */
+export function argsSchema(required: string[], properties: Record<string, JsonSchema>, more: JsonSchema = {}): ArgsSchema {
+  return { type: 'object', ...(required.length > 0 ? { required } : {}), additionalProperties: false, ...more, properties };
+}
+
+/** Exactly one of two arguments must be given: `expected` says which, for the messages. */
+export function exactlyOneOf(a: string, b: string, expected: string): JsonSchema {
+  return { oneOf: [{ type: 'object', required: [a] }, { type: 'object', required: [b] }], expected };
+}

@@ -2,6 +2,7 @@ import { lstatOrNull } from '../lib/metadata.js';
 import { runCommand } from '../lib/run-command.js';
 import { agentOperation } from '../operation.js';
 import { AgentError } from '../protocol.js';
+import { argsSchema, exactlyOneOf } from './arg-types.js';
 
 interface CommandArgs {
   argv?: string[];
@@ -19,28 +20,19 @@ export const command = agentOperation<CommandArgs>({
   playbook: true,
   description: 'Runs a command (argv or shell), streaming its output; `creates`/`removes` guards make it idempotent.',
   data: '`rc`, `stdout`, `stderr` (also on a failed command)',
-  args: {
-    type: 'object',
-    additionalProperties: false,
-    oneOf: [
-      { type: 'object', required: ['argv'] },
-      { type: 'object', required: ['shell'] },
-    ],
-    expected: 'a command given as argv (a list) or shell (a string), exactly one of them',
-    properties: {
-      argv: {
-        anyOf: [{ type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }, { $ref: '#/definitions/template' }],
-        expected: 'a non-empty list of strings or a {{template}}',
-        description: 'The program and its arguments.',
-      },
-      shell: { type: 'string', minLength: 1, description: 'A command line for /bin/sh -c.' },
-      cwd: { $ref: '#/definitions/path', description: 'Directory to run in.' },
-      env: { type: 'object', additionalProperties: { type: 'string' }, description: 'Environment variables added.' },
-      timeout: { $ref: '#/definitions/number', description: 'Seconds before the command is stopped (ETIMEOUT).' },
-      creates: { $ref: '#/definitions/path', description: 'Guard: skipped when this path exists.' },
-      removes: { $ref: '#/definitions/path', description: 'Guard: skipped when this path does not exist.' },
+  args: argsSchema([], {
+    argv: {
+      anyOf: [{ type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }, { $ref: '#/definitions/template' }],
+      expected: 'a non-empty list of strings or a {{template}}',
+      description: 'The program and its arguments.',
     },
-  },
+    shell: { type: 'string', minLength: 1, description: 'A command line for /bin/sh -c.' },
+    cwd: { $ref: '#/definitions/path', description: 'Directory to run in.' },
+    env: { type: 'object', additionalProperties: { type: 'string' }, description: 'Environment variables added.' },
+    timeout: { $ref: '#/definitions/number', description: 'Seconds before the command is stopped (ETIMEOUT).' },
+    creates: { $ref: '#/definitions/path', description: 'Guard: skipped when this path exists.' },
+    removes: { $ref: '#/definitions/path', description: 'Guard: skipped when this path does not exist.' },
+  }, exactlyOneOf('argv', 'shell', 'a command given as argv (a list) or shell (a string), exactly one of them')),
   async run(args, ctx) {
     const { shell, cwd, env, timeout, creates, removes } = args;
     const argv = args.argv ?? ['/bin/sh', '-c', shell!];

@@ -5,6 +5,7 @@ import { TEMP_FILE_PATTERN } from '../lib/temp-files.js';
 import { agentOperation } from '../operation.js';
 import { AgentError } from '../protocol.js';
 import { copyIsUnchanged } from './copy-unchanged.js';
+import { argsSchema } from './arg-types.js';
 
 /** The rsync command line for a copy; pure, so it can be checked from fixture data. */
 export function rsyncArgv(src: string, dest: string, options: { delete: boolean; exclude: string[]; check: boolean; dirTimes?: boolean }): string[] {
@@ -46,18 +47,13 @@ export const copy = agentOperation<CopyArgs>({
   playbook: true,
   description: 'Copies a tree on the master with `rsync -a` (a trailing slash on `src` copies its contents); its itemized output decides `changed`.',
   data: '`items` (changed paths; `-path` for a deleted one)',
-  args: {
-    type: 'object',
-    required: ['src', 'dest'],
-    additionalProperties: false,
-    properties: {
-      src: { $ref: '#/definitions/path', description: 'What to copy; with a trailing slash, its contents.' },
-      dest: { $ref: '#/definitions/path', description: 'Where to.' },
-      delete: { $ref: '#/definitions/bool', description: 'Remove what dest has and src has not.' },
-      exclude: { $ref: '#/definitions/stringList', description: 'rsync exclude patterns.' },
-      dirTimes: { $ref: '#/definitions/bool', description: 'Default true; false: --omit-dir-times, for trees later tasks add files to.' },
-    },
-  },
+  args: argsSchema(['src', 'dest'], {
+    src: { $ref: '#/definitions/path', description: 'What to copy; with a trailing slash, its contents.' },
+    dest: { $ref: '#/definitions/path', description: 'Where to.' },
+    delete: { $ref: '#/definitions/bool', description: 'Remove what dest has and src has not.' },
+    exclude: { $ref: '#/definitions/stringList', description: 'rsync exclude patterns.' },
+    dirTimes: { $ref: '#/definitions/bool', description: 'Default true; false: --omit-dir-times, for trees later tasks add files to.' },
+  }),
   async run(args, ctx) {
     const { src, dest } = args;
     // Temp files of writes in progress (or interrupted) are never copied, e.g. into a slave's /etc.

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { applyMetadata, describeChanges, lstatOrNull, metadataChanges, metadataFromArgs, statOrNull, type MetadataArgs } from '../lib/metadata.js';
 import { summaryDiff } from '../lib/unified-diff.js';
-import { METADATA_ARGS } from './arg-types.js';
+import { argsSchema, METADATA_ARGS } from './arg-types.js';
 import { agentOperation } from '../operation.js';
 import { AgentError } from '../protocol.js';
 
@@ -10,12 +10,7 @@ export const directory = agentOperation<MetadataArgs & { path: string }>({
   mutates: true,
   playbook: true,
   description: 'Ensures a directory (and its parents) exists with the wanted mode/owner/group.',
-  args: {
-    type: 'object',
-    required: ['path'],
-    additionalProperties: false,
-    properties: { path: { $ref: '#/definitions/path', description: 'Parents are created too.' }, ...METADATA_ARGS },
-  },
+  args: argsSchema(['path'], { path: { $ref: '#/definitions/path', description: 'Parents are created too.' }, ...METADATA_ARGS }),
   async run(args, ctx) {
     const target = args.path;
     const metadata = await metadataFromArgs(args, 'directory', target);

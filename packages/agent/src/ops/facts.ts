@@ -7,6 +7,7 @@ import { gatherKernel } from '../facts/kernel.js';
 import { gatherOs } from '../facts/os-release.js';
 import type { Facts } from '../facts/types.js';
 import { agentOperation } from '../operation.js';
+import { argsSchema } from './arg-types.js';
 
 export const facts = agentOperation<{ kernelOptions?: string[]; disklessPath?: string }>({
   name: 'facts',
@@ -14,14 +15,10 @@ export const facts = agentOperation<{ kernelOptions?: string[]; disklessPath?: s
   playbook: true,
   description: 'Gathers the facts again (e.g. after installing packages): everything the playbooks decide on, in one request.',
   data: 'the facts (see below)',
-  args: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      kernelOptions: { $ref: '#/definitions/stringList', description: 'More CONFIG_ names to report in `kernel.config`.' },
-      disklessPath: { $ref: '#/definitions/path', description: 'Where free space is measured; default "/diskless".' },
-    },
-  },
+  args: argsSchema([], {
+    kernelOptions: { $ref: '#/definitions/stringList', description: 'More CONFIG_ names to report in `kernel.config`.' },
+    disklessPath: { $ref: '#/definitions/path', description: 'Where free space is measured; default "/diskless".' },
+  }),
   async run(args) {
     const [os, interfaces, kernel, commands, diskless] = await Promise.all([
       gatherOs(),

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { atomicWrite, keptMetadata } from '../lib/atomic-write.js';
 import { applyMetadata, describeChanges, lstatOrNull, metadataChanges, metadataFromArgs, type MetadataArgs } from '../lib/metadata.js';
-import { FILE_PLACEMENT_ARGS } from './arg-types.js';
+import { argsSchema, FILE_PLACEMENT_ARGS } from './arg-types.js';
 import { summaryDiff, unifiedDiff } from '../lib/unified-diff.js';
 import { agentOperation } from '../operation.js';
 import { AgentError } from '../protocol.js';
@@ -23,17 +23,12 @@ export const file = agentOperation<FileArgs>({
   playbook: true,
   description: 'Places given bytes at a path, atomically, with mode/owner/group; a no-op when all already match.',
   data: '`backup` (path of the saved old file)',
-  args: {
-    type: 'object',
-    required: ['path'],
-    additionalProperties: false,
-    properties: {
-      path: pathArg,
-      content: { type: 'string', description: 'The text (UTF-8).' },
-      contentBase64: { type: 'string', description: 'Or the bytes, base64.' },
-      ...placement,
-    },
-  },
+  args: argsSchema(['path'], {
+    path: pathArg,
+    content: { type: 'string', description: 'The text (UTF-8).' },
+    contentBase64: { type: 'string', description: 'Or the bytes, base64.' },
+    ...placement,
+  }),
   async run(args, ctx) {
     const { path: target, content: text, contentBase64: base64, validate } = args;
     if ((text === undefined) === (base64 === undefined)) {

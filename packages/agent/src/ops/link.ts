@@ -4,22 +4,18 @@ import { lstatOrNull } from '../lib/metadata.js';
 import { summaryDiff } from '../lib/unified-diff.js';
 import { agentOperation } from '../operation.js';
 import { AgentError, type OpResult } from '../protocol.js';
+import { argsSchema } from './arg-types.js';
 
 export const link = agentOperation<{ path: string; target: string; force?: boolean }>({
   name: 'link',
   mutates: true,
   playbook: true,
   description: 'Ensures a symlink with the given target text; `force` replaces a file or link in the way.',
-  args: {
-    type: 'object',
-    required: ['path', 'target'],
-    additionalProperties: false,
-    properties: {
-      path: { $ref: '#/definitions/path' },
-      target: { type: 'string', minLength: 1, description: 'The symlink text.' },
-      force: { $ref: '#/definitions/bool', description: 'Replace a file in the way.' },
-    },
-  },
+  args: argsSchema(['path', 'target'], {
+    path: { $ref: '#/definitions/path' },
+    target: { type: 'string', minLength: 1, description: 'The symlink text.' },
+    force: { $ref: '#/definitions/bool', description: 'Replace a file in the way.' },
+  }),
   async run(args, ctx) {
     return ensureSymlink(args.path, args.target, args.force ?? false, ctx.check, ctx.diff, 'link');
   },

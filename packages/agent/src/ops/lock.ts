@@ -6,6 +6,7 @@ import { holdInSupervisors, runningCommands } from '../lib/command-supervisor.js
 import { isAlive } from '../lib/process-alive.js';
 import { agentOperation } from '../operation.js';
 import { AgentError } from '../protocol.js';
+import { argsSchema } from './arg-types.js';
 
 interface LockRecord {
   pid: number; // the holding agent
@@ -59,15 +60,10 @@ export const lock = agentOperation<{ holder: string; runStarted?: number }>({
   playbook: false,
   description: "Takes the master's run lock so two controllers cannot interleave; held until the agent exits.",
   data: '`path` (the lock file); ELOCKED carries the holder\'s record',
-  args: {
-    type: 'object',
-    required: ['holder'],
-    additionalProperties: false,
-    properties: {
-      holder: { type: 'string', minLength: 1, description: 'Who runs: "user@host pid".' },
-      runStarted: { type: 'number', minimum: 0, description: 'When that run started, ms since the epoch.' },
-    },
-  },
+  args: argsSchema(['holder'], {
+    holder: { type: 'string', minLength: 1, description: 'Who runs: "user@host pid".' },
+    runStarted: { type: 'number', minimum: 0, description: 'When that run started, ms since the epoch.' },
+  }),
   async run({ holder, runStarted }) {
     const file = path.join(lockDir(), 'run.lock');
     if (held?.file === file) return { changed: false, data: { path: file }, msg: 'already held by this agent' };

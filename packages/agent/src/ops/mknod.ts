@@ -4,7 +4,7 @@ import { ensureParent } from '../lib/parent-directory.js';
 import { runChecked } from '../lib/run-command.js';
 import { forget, removeLeftoverTemps, tempPathFor } from '../lib/temp-files.js';
 import { summaryDiff } from '../lib/unified-diff.js';
-import { METADATA_ARGS } from './arg-types.js';
+import { argsSchema, METADATA_ARGS } from './arg-types.js';
 import { agentOperation } from '../operation.js';
 import { AgentError } from '../protocol.js';
 
@@ -28,18 +28,13 @@ export const mknod = agentOperation<MknodArgs>({
   mutates: true,
   playbook: true,
   description: 'Ensures a character or block device node, e.g. dev/console c 5 1 in a slave root.',
-  args: {
-    type: 'object',
-    required: ['path', 'type', 'major', 'minor'],
-    additionalProperties: false,
-    properties: {
-      path: { $ref: '#/definitions/path' },
-      type: { enum: ['char', 'block'] },
-      major: { $ref: '#/definitions/int' },
-      minor: { $ref: '#/definitions/int' },
-      ...METADATA_ARGS,
-    },
-  },
+  args: argsSchema(['path', 'type', 'major', 'minor'], {
+    path: { $ref: '#/definitions/path' },
+    type: { enum: ['char', 'block'] },
+    major: { $ref: '#/definitions/int' },
+    minor: { $ref: '#/definitions/int' },
+    ...METADATA_ARGS,
+  }),
   async run(args, ctx) {
     const { path: target, type, major, minor } = args;
     const metadata = await metadataFromArgs(args, 'mknod', target);

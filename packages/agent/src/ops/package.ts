@@ -5,6 +5,7 @@ import { gatherCommands, packageManager } from '../facts/commands.js';
 import { runChecked, runCommand } from '../lib/run-command.js';
 import { agentOperation } from '../operation.js';
 import { AgentError } from '../protocol.js';
+import { argsSchema } from './arg-types.js';
 
 const BACKENDS: Record<'apt' | 'portage', PackageBackend> = { apt: aptPackages, portage: portagePackages };
 
@@ -36,20 +37,15 @@ export const packageOp = agentOperation<PackageArgs>({
   playbook: true,
   description: 'Installs or removes packages; asks the package database first, so nothing runs when all is in place.',
   data: '`backend`, `installed`, `removed`',
-  args: {
-    type: 'object',
-    required: ['name'],
-    additionalProperties: false,
-    properties: {
-      name: {
-        anyOf: [PACKAGE_NAME, { type: 'array', minItems: 1, items: PACKAGE_NAME }],
-        expected: 'a non-empty string or list of strings, none starting with "-"',
-        description: 'A package name or a list of them.',
-      },
-      state: { enum: ['present', 'absent'], description: 'Default present.' },
-      backend: { enum: ['apt', 'portage'], description: 'Default: from the commands present.' },
+  args: argsSchema(['name'], {
+    name: {
+      anyOf: [PACKAGE_NAME, { type: 'array', minItems: 1, items: PACKAGE_NAME }],
+      expected: 'a non-empty string or list of strings, none starting with "-"',
+      description: 'A package name or a list of them.',
     },
-  },
+    state: { enum: ['present', 'absent'], description: 'Default present.' },
+    backend: { enum: ['apt', 'portage'], description: 'Default: from the commands present.' },
+  }),
   async run(args, ctx) {
     const names = typeof args.name === 'string' ? [args.name] : args.name;
     const state = args.state ?? 'present';

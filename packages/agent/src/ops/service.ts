@@ -9,6 +9,7 @@ import { agentOperation } from '../operation.js';
 import { AgentError, type OpContext, type OpResult } from '../protocol.js';
 import { absent } from './absent.js';
 import { ensureSymlink } from './link.js';
+import { argsSchema } from './arg-types.js';
 
 const PAST: Record<ServiceAction, string> = { start: 'started', stop: 'stopped', restart: 'restarted', reload: 'reloaded' };
 
@@ -33,32 +34,27 @@ export const service = agentOperation<ServiceArgs>({
   playbook: true,
   description: 'Starts/stops a service and enables it at boot; with `root`, only makes the links that enable it inside that slave root.',
   data: '`backend`; with `root`: `root`, `links`',
-  args: {
-    type: 'object',
-    required: ['name'],
-    additionalProperties: false,
-    properties: {
-      name: NAME,
-      state: {
-        anyOf: [{ enum: ['started', 'stopped', 'restarted', 'reloaded'] }, { $ref: '#/definitions/template' }],
-        expected: 'started, stopped, restarted, reloaded or a {{template}}',
-        description: 'started and stopped look at the status first; restarted and reloaded always act.',
-      },
-      enabled: { $ref: '#/definitions/bool', description: 'Started at boot.' },
-      runlevel: { ...NAME, description: 'Default "default".' },
-      root: { $ref: '#/definitions/path', description: 'A slave root: the links that enable the service are made inside it, nothing runs.' },
-      backend: { enum: ['openrc', 'systemd', 'sysv'], description: 'Default: the init system that runs now, or with `root` what the root holds.' },
-      shared: {
-        anyOf: [
-          { type: 'array', items: { $ref: '#/definitions/path' } },
-          { type: 'object', propertyNames: { $ref: '#/definitions/path' } },
-          { $ref: '#/definitions/template' },
-        ],
-        expected: "a list of absolute paths, the inventory's nfs.shared map or a {{template}}",
-        description: 'With `root`: directories the slave mounts from the master at boot.',
-      },
+  args: argsSchema(['name'], {
+    name: NAME,
+    state: {
+      anyOf: [{ enum: ['started', 'stopped', 'restarted', 'reloaded'] }, { $ref: '#/definitions/template' }],
+      expected: 'started, stopped, restarted, reloaded or a {{template}}',
+      description: 'started and stopped look at the status first; restarted and reloaded always act.',
     },
-  },
+    enabled: { $ref: '#/definitions/bool', description: 'Started at boot.' },
+    runlevel: { ...NAME, description: 'Default "default".' },
+    root: { $ref: '#/definitions/path', description: 'A slave root: the links that enable the service are made inside it, nothing runs.' },
+    backend: { enum: ['openrc', 'systemd', 'sysv'], description: 'Default: the init system that runs now, or with `root` what the root holds.' },
+    shared: {
+      anyOf: [
+        { type: 'array', items: { $ref: '#/definitions/path' } },
+        { type: 'object', propertyNames: { $ref: '#/definitions/path' } },
+        { $ref: '#/definitions/template' },
+      ],
+      expected: "a list of absolute paths, the inventory's nfs.shared map or a {{template}}",
+      description: 'With `root`: directories the slave mounts from the master at boot.',
+    },
+  }),
   async run(args, ctx) {
     const { name, state, enabled, root, backend: named } = args;
     const runlevel = args.runlevel ?? 'default';

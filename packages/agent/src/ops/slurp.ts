@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { agentOperation } from '../operation.js';
 import { AgentError } from '../protocol.js';
+import { argsSchema } from './arg-types.js';
 
 export const slurp = agentOperation<{ path: string }>({
   name: 'slurp',
@@ -8,7 +9,7 @@ export const slurp = agentOperation<{ path: string }>({
   playbook: true,
   description: 'Reads a file from the master: UTF-8 text in `content`, and always `contentBase64`.',
   data: '`content` (UTF-8), `contentBase64`, `size`',
-  args: { type: 'object', required: ['path'], additionalProperties: false, properties: { path: { $ref: '#/definitions/path' } } },
+  args: argsSchema(['path'], { path: { $ref: '#/definitions/path' } }),
   async run({ path: target }) {
     let bytes: Buffer;
     try {

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { readlink, stat as statFollow } from 'node:fs/promises';
 import { fileType, lstatOrNull } from '../lib/metadata.js';
 import { agentOperation } from '../operation.js';
+import { argsSchema } from './arg-types.js';
 
 export const stat = agentOperation<{ path: string; checksum?: boolean }>({
   name: 'stat',
@@ -10,15 +11,10 @@ export const stat = agentOperation<{ path: string; checksum?: boolean }>({
   playbook: true,
   description: 'Reports what is at a path without changing it.',
   data: '`exists`, `type` (file, directory, link, char, block, fifo, socket), `mode`, `uid`, `gid`, `size`, `mtime`, `sha256` (files), `target` and `targetExists` (links)',
-  args: {
-    type: 'object',
-    required: ['path'],
-    additionalProperties: false,
-    properties: {
-      path: { $ref: '#/definitions/path' },
-      checksum: { $ref: '#/definitions/bool', description: 'Default true; false skips reading the file for `sha256`.' },
-    },
-  },
+  args: argsSchema(['path'], {
+    path: { $ref: '#/definitions/path' },
+    checksum: { $ref: '#/definitions/bool', description: 'Default true; false skips reading the file for `sha256`.' },
+  }),
   async run(args) {
     const target = args.path;
     // Hashing a large file (a kernel, an initramfs) costs more than the rest of a run's stats.

@@ -1,23 +1,19 @@
 import { evaluate, truthy } from '../engine/expression.js';
 import { controllerOperation } from './operation.js';
+import { argsSchema } from '@diskless/agent/arg-types';
 
 export const assert = controllerOperation({
   name: 'assert',
   mutates: false,
   playbook: true,
   description: 'Fails the task unless every expression is true.',
-  args: {
-    type: 'object',
-    required: ['that'],
-    additionalProperties: false,
-    properties: {
-      that: {
-        anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }],
-        expected: 'an expression or a list of expressions',
-      },
-      msg: { type: 'string', description: 'The message when one is false (rendered); default names the expression.' },
+  args: argsSchema(['that'], {
+    that: {
+      anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }],
+      expected: 'an expression or a list of expressions',
     },
-  },
+    msg: { type: 'string', description: 'The message when one is false (rendered); default names the expression.' },
+  }),
   async run({ args, context, render }) {
     const that = Array.isArray(args.that) ? args.that : [args.that];
     const broken = that.map(String).find((expr) => !truthy(evaluate(expr, context)));

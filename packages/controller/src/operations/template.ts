@@ -1,4 +1,4 @@
-import { FILE_PLACEMENT_ARGS } from '@diskless/agent/arg-types';
+import { argsSchema, FILE_PLACEMENT_ARGS } from '@diskless/agent/arg-types';
 import { answered, controllerOperation } from './operation.js';
 
 export const template = controllerOperation({
@@ -7,15 +7,10 @@ export const template = controllerOperation({
   playbook: true,
   description: 'Renders a Handlebars file on the controller and places the result as a `file` request does.',
   data: 'as `file`',
-  args: {
-    type: 'object',
-    required: ['src', 'path'],
-    additionalProperties: false,
-    properties: {
-      src: { type: 'string', minLength: 1, description: "Handlebars file, relative to the playbook's directory." },
-      ...FILE_PLACEMENT_ARGS,
-    },
-  },
+  args: argsSchema(['src', 'path'], {
+    src: { type: 'string', minLength: 1, description: "Handlebars file, relative to the playbook's directory." },
+    ...FILE_PLACEMENT_ARGS,
+  }),
   async run({ args, render, renderFile, request }) {
     const { src, ...rest } = render(args, '') as Record<string, unknown>;
     const content = renderFile(String(src));
