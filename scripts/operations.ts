@@ -19,8 +19,15 @@ export const PLAYBOOK_SCHEMA = 'schemas/playbook.schema.json';
 export const OPERATIONS_DOC = 'docs/operations.md';
 export const ARG_VALIDATORS = 'packages/agent/src/arg-validators.generated.ts';
 
-/** Every declared operation: the agent's, then the controller's. */
-export const DECLARATIONS: readonly OperationDeclaration[] = [...AGENT_OPERATIONS, ...CONTROLLER_OPERATIONS];
+/**
+ * Every declared operation, in the order the schema, the docs and messages list them:
+ * the agent's, then the controller's, except that one which ends in an agent request
+ * (`via`) comes right after that agent operation (template after file).
+ */
+export const DECLARATIONS: readonly OperationDeclaration[] = [
+  ...AGENT_OPERATIONS.flatMap((op) => [op, ...CONTROLLER_OPERATIONS.filter((c) => c.via === op.name)]),
+  ...CONTROLLER_OPERATIONS.filter((c) => c.via === undefined),
+];
 
 /** An operation's schema as the playbook schema holds it. */
 export function playbookArgsSchema(op: OperationDeclaration): JsonSchema {
@@ -76,7 +83,7 @@ export function operationsDoc(current: string): string {
         return `\`${name}\`${required.has(name) ? '*' : ''}${notes.length ? ` (${notes.join('; ')})` : ''}`;
       })
       .join(', ');
-    const where = `${op.side}${op.mutates ? '' : ', read-only'}${op.playbook ? '' : ', internal'}`;
+    const where = `${op.side}${op.via ? ` (then \`${op.via}\` in the agent)` : ''}${op.mutates ? '' : ', read-only'}${op.playbook ? '' : ', internal'}`;
     return `| \`${op.name}\` | ${where} | ${cell(op.description)} | ${cell(args || (op.name === 'set_fact' ? 'any variable names' : ''))} | ${cell(op.data ?? '')} |`;
   });
   const table = ['| op | runs | what it does | args (* required) | data |', '|---|---|---|---|---|', ...rows].join('\n');

@@ -32,6 +32,8 @@ export interface OperationDeclaration {
   description: string;
   /** What the answer's `data` holds, for the docs. */
   data?: string;
+  /** A controller operation that ends in a request of this agent operation (template: file). */
+  via?: string;
   args: ArgsSchema;
 }
 

@@ -96,7 +96,7 @@ describe('loadPlaybooks', () => {
       const errors = await inputErrorsOf(() => loadPlaybooks([file]));
       assert.equal(errors.length, 2);
       assertError(errors, { file, pointer: '/tasks/0/fiel', line: '"fiel"', message: 'unknown operation "fiel" (did you mean "file"?)' });
-      assertError(errors, { file, pointer: '/tasks/1/frobnicate', line: '"frobnicate"', message: /^unknown operation "frobnicate" \(known: file, directory, / });
+      assertError(errors, { file, pointer: '/tasks/1/frobnicate', line: '"frobnicate"', message: /^unknown operation "frobnicate" \(known: file, template, / });
       assert.equal(errors[0]!.where?.column, 33);
     });
 
@@ -105,7 +105,7 @@ describe('loadPlaybooks', () => {
       const errors = await inputErrorsOf(() => loadPlaybooks([file]));
       assert.equal(errors.length, 2);
       assertError(errors, { file, pointer: '/tasks/0/directory', line: '"Two at once"', message: 'task names several operations (file, directory): a task runs exactly one' });
-      assertError(errors, { file, pointer: '/tasks/1', line: '"Nothing to do"', message: /^task names no operation: add one of file, directory, / });
+      assertError(errors, { file, pointer: '/tasks/1', line: '"Nothing to do"', message: /^task names no operation: add one of file, template, / });
     });
 
     it('refuses a notify that names no handler, and duplicate handler names', async () => {

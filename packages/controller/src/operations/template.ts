@@ -7,6 +7,7 @@ export const template = controllerOperation({
   playbook: true,
   description: 'Renders a Handlebars file on the controller and places the result as a `file` request does.',
   data: 'as `file`',
+  via: 'file',
   args: argsSchema(['src', 'path'], {
     src: { type: 'string', minLength: 1, description: "Handlebars file, relative to the playbook's directory." },
     ...FILE_PLACEMENT_ARGS,
