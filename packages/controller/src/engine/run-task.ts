@@ -92,7 +92,9 @@ async function runItem(play: Play, task: Task, state: MasterState, options: Task
     if (task.when !== undefined && !truthy(evaluate(task.when, ctx))) {
       return { ...base, changed: false, failed: false, skipped: true, msg: `skipped: ${task.when}` };
     }
-    return { ...base, skipped: false, ...(await runOperation(play, task, ctx, state, options)) };
+    const { changed, failed, ...rest } = await runOperation(play, task, ctx, state, options);
+    // keys in the order a registered result has always shown them
+    return { ...base, changed, failed, skipped: false, ...rest };
   } catch (error) {
     return { ...base, ...failedOutcome(error) };
   }
