@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/', '**/dist/', 'packages/controller/share/', '.lab/', 'bench/results/'] },
+  { ignores: ['**/node_modules/', '**/dist/', '**/*.generated.ts', 'packages/controller/share/', '.lab/', 'bench/results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { ErrorCode, OutputEvent, Request, Response } from '@diskless/agent/protocol';
+import { AgentClient, AgentRequestError } from '../../packages/controller/src/transport/agent-client.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BUNDLE = path.join(REPO, 'packages/agent/dist/agent.mjs');
@@ -27,25 +29,31 @@ export function ensureBundle(): void {
   if (built < newestSource(SOURCES)) execFileSync('npm', ['run', 'build', '-w', '@diskless/agent'], { cwd: REPO, stdio: 'ignore' });
 }
 
-export interface Answer {
-  id: number | string | null;
-  ok: boolean;
-  changed?: boolean;
-  diff?: string;
-  data?: Record<string, any>;
-  msg?: string;
-  error?: { code: string; message: string };
-  event?: string;
-  stream?: string;
-}
+type Success = Extract<Response, { ok: true }>;
+type Failure = Extract<Response, { ok: false }>;
 
-/** The built agent as a child process on stdio, with answers matched to requests by id. */
+/**
+ * An answer or an output event as the tests read it: the fields of the protocol's own
+ * types, flattened so that any of them can be looked at (data is an object in an
+ * answer, text in an event).
+ */
+export type Answer = Partial<Omit<Success, 'id' | 'ok' | 'data'> & Omit<Failure, 'id' | 'ok' | 'data'> & Omit<OutputEvent, 'id' | 'data'>> & {
+  id: Request['id'] | null;
+  ok?: boolean;
+  data?: any;
+};
+
+/**
+ * The built agent as a child process on stdio. Requests go through the controller's
+ * own client (AgentClient); every line the agent writes is also kept, parsed, for
+ * the tests of the protocol itself (`lines`, `raw`, `answerFor`).
+ */
 export class AgentProcess {
   readonly child: ChildProcessWithoutNullStreams;
   readonly lines: Answer[] = [];
   readonly rawStdout: string[] = [];
   stderr = '';
-  private nextId = 1;
+  private readonly client: AgentClient;
   private waiters = new Map<Answer['id'], (a: Answer) => void>();
   readonly exited: Promise<number | null>;
 
@@ -55,6 +63,7 @@ export class AgentProcess {
     const argv = [...(options.wrap ?? []), process.execPath, BUNDLE, '--stdio', ...(options.args ?? [])];
     this.child = spawn(argv[0], argv.slice(1), { env: { ...process.env, ...env } });
     this.child.stderr.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
+    this.client = new AgentClient({ stdin: this.child.stdin, stdout: this.child.stdout }, 'test agent');
     createInterface({ input: this.child.stdout }).on('line', (line) => {
       if (line === '') return; // a probe: the agent checks that its controller still reads
       this.rawStdout.push(line);
@@ -67,12 +76,19 @@ export class AgentProcess {
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
   }
 
-  /** Sends one request and waits for its answer. */
-  request(op: string, args: Record<string, unknown> = {}, flags: { check?: boolean; diff?: boolean } = {}): Promise<Answer> {
-    const id = this.nextId++;
-    const answer = this.answerFor(id);
-    this.child.stdin.write(JSON.stringify({ id, op, args, check: flags.check ?? false, diff: flags.diff ?? false }) + '\n');
-    return answer;
+  /**
+   * Sends one request through the controller's client and gives its answer as a line
+   * would read: a refusal is an answer with `ok: false`, not an exception, and so is an
+   * agent that stopped before it answered (code EIO).
+   */
+  async request(op: string, args: Record<string, unknown> = {}, flags: { check?: boolean; diff?: boolean } = {}): Promise<Answer> {
+    try {
+      return { id: null, ok: true, ...(await this.client.request(op, args, flags)) };
+    } catch (error) {
+      const refused = error instanceof AgentRequestError;
+      const code = (refused ? error.code : 'EIO') as ErrorCode;
+      return { id: null, ok: false, error: { code, message: (error as Error).message }, ...(refused && error.data ? { data: error.data } : {}) };
+    }
   }
 
   /** Writes a raw line and waits for the answer carrying `id` (null for an unreadable line). */
@@ -88,7 +104,7 @@ export class AgentProcess {
   }
 
   async close(): Promise<number | null> {
-    this.child.stdin.end();
+    this.client.close();
     return this.exited;
   }
 }

@@ -13,7 +13,8 @@ describe('agent: command', () => {
   });
 
   it('streams output events before the answer', async () => {
-    const answer = expectOk(await fixture.agent.request('command', { shell: 'echo one; sleep 0.2; echo two >&2' }));
+    expectOk(await fixture.agent.request('command', { shell: 'echo one; sleep 0.2; echo two >&2' }));
+    const answer = fixture.agent.lines.find((l) => !l.event && l.data?.stdout === 'one\n')!;
     const events = fixture.agent.lines.filter((l) => l.id === answer.id && l.event === 'output');
     assert.deepEqual(events.map((e) => [e.stream, e.data]), [['stdout', 'one\n'], ['stderr', 'two\n']]);
     assert.ok(fixture.agent.lines.indexOf(events[1]) < fixture.agent.lines.indexOf(answer));
@@ -80,7 +81,7 @@ describe('agent: command', () => {
 
   it('refuses both argv and shell, a relative cwd, a missing cwd', async () => {
     const both = await fixture.agent.request('command', { argv: ['true'], shell: 'true' });
-    assert.match(both.error!.message, /exactly one of "argv".*"shell"/);
+    assert.match(both.error!.message, /argv \(a list\) or shell \(a string\), exactly one of them/);
     const relative = await fixture.agent.request('command', { argv: ['true'], cwd: 'tmp' });
     assert.match(relative.error!.message, /"cwd" must be an absolute path/);
     writeFileSync(path.join(fixture.tmp.dir, 'f'), '');

@@ -92,7 +92,7 @@ describe('agent: file', () => {
     const target = path.join(fixture.tmp.dir, 'conf');
     const answer = await fixture.agent.request('file', { path: target, content: 'x', validate: 'dhcpd -t' });
     assert.equal(answer.error?.code, 'EARGS');
-    assert.match(answer.error!.message, /"validate" must contain %s/);
+    assert.match(answer.error!.message, /"validate" must be a command with %s/);
     assert.deepEqual(readdirSync(fixture.tmp.dir), []);
   });
 

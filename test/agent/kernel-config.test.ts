@@ -40,7 +40,7 @@ describe('agent: kernel_config', () => {
   it('refuses bad option names and values, and a missing file', async () => {
     const badName = await agent.request('kernel_config', { path: target, options: { NFSD: 'y' } });
     assert.equal(badName.error?.code, 'EARGS');
-    assert.match(badName.error!.message, /option "NFSD".*CONFIG_NAME.*\.config/);
+    assert.match(badName.error!.message, /"options" has a key "NFSD" .*CONFIG_NAME.*\.config/);
     const badValue = await agent.request('kernel_config', { path: target, options: { CONFIG_X: true } });
     assert.match(badValue.error!.message, /CONFIG_X/);
     const missing = await agent.request('kernel_config', { path: path.join(tmp.dir, 'none'), options });

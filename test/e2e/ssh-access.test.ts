@@ -175,7 +175,7 @@ describe('SSH access: jump hosts, ssh config aliases and sudo (lab)', function (
     let sawSleep = false;
     while (!finished) {
       for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-        let cmdline = '';
+        let cmdline: string;
         try {
           cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
         } catch {

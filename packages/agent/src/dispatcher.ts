@@ -1,4 +1,5 @@
 import { nextDiskGeneration } from './lib/disk-generation.js';
+import { checkArgs } from './lib/check-args.js';
 import { OPERATIONS } from './ops/index.js';
 import { AgentError, errorCodeOf, parseRequest, salvageId, type OutputEvent, type Request, type Response } from './protocol.js';
 
@@ -31,7 +32,7 @@ export class Dispatcher {
     const run = async (): Promise<void> => {
       if (operation.mutates) nextDiskGeneration();
       try {
-        const result = await operation.run(request.args, {
+        const result = await operation.run(checkArgs(request.op, request.args), {
           check: request.check,
           diff: request.diff,
           emit: (stream, data) => this.send({ id: request.id, event: 'output', stream, data }),

@@ -66,12 +66,6 @@ export interface OpContext {
   emit(stream: 'stdout' | 'stderr', data: string): void;
 }
 
-export interface Operation {
-  /** True when the operation may change the disk: such requests run strictly in arrival order. */
-  mutates: boolean;
-  run(args: Record<string, unknown>, ctx: OpContext): Promise<OpResult>;
-}
-
 /** Parses one request line; throws AgentError(EBADREQ) naming what is wrong. */
 export function parseRequest(line: string): Request {
   let value: unknown;

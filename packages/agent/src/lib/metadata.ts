@@ -2,7 +2,6 @@ import { chmod, chown, stat } from 'node:fs/promises';
 import { lstatSync, statSync, type Stats } from 'node:fs';
 import { AgentError } from '../protocol.js';
 import { resolveGid, resolveUid } from './accounts.js';
-import type { Args } from './args.js';
 
 export interface WantedMetadata {
   mode?: number;
@@ -24,9 +23,16 @@ export async function resolveMetadata(wanted: WantedMetadata): Promise<ResolvedM
   };
 }
 
-/** Reads and resolves the `mode`, `owner` and `group` arguments; errors name the op and path. */
-export async function metadataFromArgs(args: Args, op: string, target: string): Promise<ResolvedMetadata> {
-  const wanted = { mode: args.optMode('mode'), owner: args.optString('owner'), group: args.optString('group') };
+/** The `mode`, `owner` and `group` arguments of the operations that make a file, link or node. */
+export interface MetadataArgs {
+  mode?: string;
+  owner?: string;
+  group?: string;
+}
+
+/** Resolves the `mode`, `owner` and `group` arguments; errors name the op and path. */
+export async function metadataFromArgs(args: MetadataArgs, op: string, target: string): Promise<ResolvedMetadata> {
+  const wanted = { mode: args.mode === undefined ? undefined : parseInt(args.mode, 8), owner: args.owner, group: args.group };
   try {
     return await resolveMetadata(wanted);
   } catch (err) {

@@ -1,15 +1,17 @@
 import { rm } from 'node:fs/promises';
-import { Args } from '../lib/args.js';
 import { fileType, lstatOrNull } from '../lib/metadata.js';
 import { summaryDiff } from '../lib/unified-diff.js';
-import { AgentError, type Operation } from '../protocol.js';
+import { agentOperation } from '../operation.js';
+import { AgentError } from '../protocol.js';
+import { argsSchema } from './arg-types.js';
 
-/** Removes a file, link or whole tree; a no-op when nothing is there. */
-export const absent: Operation = {
+export const absent = agentOperation<{ path: string }>({
+  name: 'absent',
   mutates: true,
-  async run(raw, ctx) {
-    const args = new Args('absent', raw);
-    const target = args.absPath('path');
+  playbook: true,
+  description: 'Removes a file, link or whole tree; a no-op when nothing is there.',
+  args: argsSchema(['path'], { path: { $ref: '#/definitions/path', description: 'File, link or whole tree to remove.' } }),
+  async run({ path: target }, ctx) {
     if (target === '/') throw new AgentError('EARGS', 'absent: refusing to remove "/"');
     const stats = lstatOrNull(target);
     if (!stats) return { changed: false };
@@ -22,4 +24,4 @@ export const absent: Operation = {
     }
     return { changed: true, diff };
   },
-};
+});

@@ -1,25 +1,41 @@
-import { Args } from '../lib/args.js';
 import { lstatOrNull } from '../lib/metadata.js';
 import { runCommand } from '../lib/run-command.js';
-import { AgentError, type Operation } from '../protocol.js';
+import { agentOperation } from '../operation.js';
+import { AgentError } from '../protocol.js';
+import { argsSchema, exactlyOneOf } from './arg-types.js';
 
-/** Runs a command (argv or shell), streaming its output; `creates`/`removes` guards make it idempotent. */
-export const command: Operation = {
+interface CommandArgs {
+  argv?: string[];
+  shell?: string;
+  cwd?: string;
+  env?: Record<string, string>;
+  timeout?: number;
+  creates?: string;
+  removes?: string;
+}
+
+export const command = agentOperation<CommandArgs>({
+  name: 'command',
   mutates: true,
-  async run(raw, ctx) {
-    const args = new Args('command', raw);
-    const argvArg = args.optStringList('argv');
-    const shell = args.optString('shell');
-    if ((argvArg === undefined) === (shell === undefined)) {
-      throw new AgentError('EARGS', 'command: give exactly one of "argv" (a list) or "shell" (a string)');
-    }
-    if (argvArg?.length === 0) throw new AgentError('EARGS', 'command: argument "argv" must not be empty');
-    const argv = argvArg ?? ['/bin/sh', '-c', shell!];
-    const cwd = args.optAbsPath('cwd');
-    const env = args.optStringMap('env');
-    const timeout = args.optNumber('timeout', 0);
-    const creates = args.optAbsPath('creates');
-    const removes = args.optAbsPath('removes');
+  playbook: true,
+  description: 'Runs a command (argv or shell), streaming its output; `creates`/`removes` guards make it idempotent.',
+  data: '`rc`, `stdout`, `stderr` (also on a failed command)',
+  args: argsSchema([], {
+    argv: {
+      anyOf: [{ type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }, { $ref: '#/definitions/template' }],
+      expected: 'a non-empty list of strings or a {{template}}',
+      description: 'The program and its arguments.',
+    },
+    shell: { type: 'string', minLength: 1, description: 'A command line for /bin/sh -c.' },
+    cwd: { $ref: '#/definitions/path', description: 'Directory to run in.' },
+    env: { type: 'object', additionalProperties: { type: 'string' }, description: 'Environment variables added.' },
+    timeout: { $ref: '#/definitions/number', description: 'Seconds before the command is stopped (ETIMEOUT).' },
+    creates: { $ref: '#/definitions/path', description: 'Guard: skipped when this path exists.' },
+    removes: { $ref: '#/definitions/path', description: 'Guard: skipped when this path does not exist.' },
+  }, exactlyOneOf('argv', 'shell', 'a command given as argv (a list) or shell (a string), exactly one of them')),
+  async run(args, ctx) {
+    const { shell, cwd, env, timeout, creates, removes } = args;
+    const argv = args.argv ?? ['/bin/sh', '-c', shell!];
     const shown = shell ?? argv.join(' ');
 
     if (creates && lstatOrNull(creates)) return { changed: false, msg: `skipped: ${creates} exists` };
@@ -35,4 +51,4 @@ export const command: Operation = {
     }
     return { changed: true, data };
   },
-};
+});

@@ -1,15 +1,18 @@
 import { mkdir } from 'node:fs/promises';
-import { Args } from '../lib/args.js';
-import { applyMetadata, lstatOrNull, statOrNull, describeChanges, metadataChanges, metadataFromArgs } from '../lib/metadata.js';
+import { applyMetadata, describeChanges, lstatOrNull, metadataChanges, metadataFromArgs, statOrNull, type MetadataArgs } from '../lib/metadata.js';
 import { summaryDiff } from '../lib/unified-diff.js';
-import { AgentError, type Operation } from '../protocol.js';
+import { argsSchema, METADATA_ARGS } from './arg-types.js';
+import { agentOperation } from '../operation.js';
+import { AgentError } from '../protocol.js';
 
-/** Ensures a directory (and its parents) exists with the wanted mode/owner/group. */
-export const directory: Operation = {
+export const directory = agentOperation<MetadataArgs & { path: string }>({
+  name: 'directory',
   mutates: true,
-  async run(raw, ctx) {
-    const args = new Args('directory', raw);
-    const target = args.absPath('path');
+  playbook: true,
+  description: 'Ensures a directory (and its parents) exists with the wanted mode/owner/group.',
+  args: argsSchema(['path'], { path: { $ref: '#/definitions/path', description: 'Parents are created too.' }, ...METADATA_ARGS }),
+  async run(args, ctx) {
+    const target = args.path;
     const metadata = await metadataFromArgs(args, 'directory', target);
     // a link to a directory counts as the directory, as with `mkdir -p` (/var/run -> /run)
     const stats = statOrNull(target) ?? lstatOrNull(target);
@@ -26,4 +29,4 @@ export const directory: Operation = {
     }
     return { changed: true, diff, msg: changes };
   },
-};
+});

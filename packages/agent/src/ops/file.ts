@@ -1,26 +1,41 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Args } from '../lib/args.js';
 import { atomicWrite, keptMetadata } from '../lib/atomic-write.js';
-import { applyMetadata, describeChanges, lstatOrNull, metadataChanges, metadataFromArgs } from '../lib/metadata.js';
+import { applyMetadata, describeChanges, lstatOrNull, metadataChanges, metadataFromArgs, type MetadataArgs } from '../lib/metadata.js';
+import { argsSchema, FILE_PLACEMENT_ARGS } from './arg-types.js';
 import { summaryDiff, unifiedDiff } from '../lib/unified-diff.js';
-import { AgentError, type Operation } from '../protocol.js';
+import { agentOperation } from '../operation.js';
+import { AgentError } from '../protocol.js';
 
-/** Places given bytes at a path, atomically, with mode/owner/group; a no-op when all already match. */
-export const file: Operation = {
+interface FileArgs extends MetadataArgs {
+  path: string;
+  content?: string;
+  contentBase64?: string;
+  validate?: string;
+  backup?: boolean;
+}
+
+const { path: pathArg, ...placement } = FILE_PLACEMENT_ARGS;
+
+export const file = agentOperation<FileArgs>({
+  name: 'file',
   mutates: true,
-  async run(raw, ctx) {
-    const args = new Args('file', raw);
-    const target = args.absPath('path');
-    const text = args.text('content');
-    const base64 = args.text('contentBase64');
+  playbook: true,
+  description: 'Places given bytes at a path, atomically, with mode/owner/group; a no-op when all already match.',
+  data: '`backup` (path of the saved old file)',
+  args: argsSchema(['path'], {
+    path: pathArg,
+    content: { type: 'string', description: 'The text (UTF-8).' },
+    contentBase64: { type: 'string', description: 'Or the bytes, base64.' },
+    ...placement,
+  }),
+  async run(args, ctx) {
+    const { path: target, content: text, contentBase64: base64, validate } = args;
     if ((text === undefined) === (base64 === undefined)) {
       throw new AgentError('EARGS', `file: give exactly one of "content" or "contentBase64" (path ${target})`);
     }
     const content = text !== undefined ? Buffer.from(text, 'utf8') : Buffer.from(base64!, 'base64');
-    const validate = args.optString('validate');
-    if (validate && !validate.includes('%s')) throw new AgentError('EARGS', `file: argument "validate" must contain %s for the file to check, got "${validate}" (path ${target})`);
-    const backup = args.optBool('backup') ?? false;
+    const backup = args.backup ?? false;
     const metadata = await metadataFromArgs(args, 'file', target);
 
     const stats = lstatOrNull(target);
@@ -56,7 +71,7 @@ export const file: Operation = {
     await applyMetadata(target, metadata);
     return { changed: true, diff, msg };
   },
-};
+});
 
 /** Text for diff purposes: no NUL byte in the first 8 KiB (as git decides). */
 function isText(buffer: Buffer): boolean {

@@ -1,4 +1,4 @@
-import type { Operation } from '../protocol.js';
+import type { AgentOperation } from '../operation.js';
 import { absent } from './absent.js';
 import { command } from './command.js';
 import { copy } from './copy.js';
@@ -14,8 +14,8 @@ import { service } from './service.js';
 import { slurp } from './slurp.js';
 import { stat } from './stat.js';
 
-/** Every operation the agent answers, by the name used in requests. */
-export const OPERATIONS: Record<string, Operation> = {
+/** Every operation the agent answers, in the order the docs and the schema list them. */
+export const AGENT_OPERATIONS: readonly AgentOperation[] = [
   file,
   directory,
   link,
@@ -23,11 +23,14 @@ export const OPERATIONS: Record<string, Operation> = {
   mknod,
   copy,
   service,
-  package: packageOp,
-  kernel_config: kernelConfig,
+  packageOp,
+  kernelConfig,
   command,
   stat,
   slurp,
   lock,
   facts,
-};
+];
+
+/** The same, by the name used in requests. */
+export const OPERATIONS: Readonly<Record<string, AgentOperation>> = Object.fromEntries(AGENT_OPERATIONS.map((op) => [op.name, op]));

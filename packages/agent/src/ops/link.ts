@@ -1,21 +1,25 @@
 import { readlink, rename, rm, symlink } from 'node:fs/promises';
-import { Args } from '../lib/args.js';
 import { ensureParent } from '../lib/parent-directory.js';
 import { lstatOrNull } from '../lib/metadata.js';
 import { summaryDiff } from '../lib/unified-diff.js';
-import { AgentError, type OpResult, type Operation } from '../protocol.js';
+import { agentOperation } from '../operation.js';
+import { AgentError, type OpResult } from '../protocol.js';
+import { argsSchema } from './arg-types.js';
 
-/** Ensures a symlink with the given target text; `force` replaces a file or link in the way. */
-export const link: Operation = {
+export const link = agentOperation<{ path: string; target: string; force?: boolean }>({
+  name: 'link',
   mutates: true,
-  async run(raw, ctx) {
-    const args = new Args('link', raw);
-    const target = args.absPath('path');
-    const linkText = args.string('target');
-    const force = args.optBool('force') ?? false;
-    return ensureSymlink(target, linkText, force, ctx.check, ctx.diff, 'link');
+  playbook: true,
+  description: 'Ensures a symlink with the given target text; `force` replaces a file or link in the way.',
+  args: argsSchema(['path', 'target'], {
+    path: { $ref: '#/definitions/path' },
+    target: { type: 'string', minLength: 1, description: 'The symlink text.' },
+    force: { $ref: '#/definitions/bool', description: 'Replace a file in the way.' },
+  }),
+  async run(args, ctx) {
+    return ensureSymlink(args.path, args.target, args.force ?? false, ctx.check, ctx.diff, 'link');
   },
-};
+});
 
 /** Shared by `link` and the service op's runlevel links inside a slave root. */
 export async function ensureSymlink(target: string, linkText: string, force: boolean, check: boolean, wantDiff: boolean, op: string): Promise<OpResult> {

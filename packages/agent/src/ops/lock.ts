@@ -2,10 +2,11 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
-import { Args } from '../lib/args.js';
 import { holdInSupervisors, runningCommands } from '../lib/command-supervisor.js';
 import { isAlive } from '../lib/process-alive.js';
-import { AgentError, type Operation } from '../protocol.js';
+import { agentOperation } from '../operation.js';
+import { AgentError } from '../protocol.js';
+import { argsSchema } from './arg-types.js';
 
 interface LockRecord {
   pid: number; // the holding agent
@@ -53,13 +54,17 @@ async function readRecord(file: string): Promise<LockRecord | null> {
   }
 }
 
-/** Takes the master's run lock so two controllers cannot interleave; held until the agent exits. */
-export const lock: Operation = {
+export const lock = agentOperation<{ holder: string; runStarted?: number }>({
+  name: 'lock',
   mutates: false,
-  async run(raw) {
-    const args = new Args('lock', raw);
-    const holder = args.string('holder');
-    const runStarted = args.optNumber('runStarted');
+  playbook: false,
+  description: "Takes the master's run lock so two controllers cannot interleave; held until the agent exits.",
+  data: '`path` (the lock file); ELOCKED carries the holder\'s record',
+  args: argsSchema(['holder'], {
+    holder: { type: 'string', minLength: 1, description: 'Who runs: "user@host pid".' },
+    runStarted: { type: 'number', minimum: 0, description: 'When that run started, ms since the epoch.' },
+  }),
+  async run({ holder, runStarted }) {
     const file = path.join(lockDir(), 'run.lock');
     if (held?.file === file) return { changed: false, data: { path: file }, msg: 'already held by this agent' };
     let server: Server | null;
@@ -78,7 +83,7 @@ export const lock: Operation = {
     await rename(temp, file); // replaces a record left by a holder that died
     return { changed: false, data: { path: file } };
   },
-};
+});
 
 /** ELOCKED naming the holder; its data is the record, and whether the holding agent still lives. */
 function lockedError(file: string, current: LockRecord | null): AgentError {

@@ -1,11 +1,12 @@
 import { rename, rm } from 'node:fs/promises';
-import { Args } from '../lib/args.js';
-import { applyMetadata, fileType, lstatOrNull, describeChanges, metadataChanges, metadataFromArgs } from '../lib/metadata.js';
+import { applyMetadata, fileType, lstatOrNull, describeChanges, metadataChanges, metadataFromArgs, type MetadataArgs } from '../lib/metadata.js';
 import { ensureParent } from '../lib/parent-directory.js';
 import { runChecked } from '../lib/run-command.js';
 import { forget, removeLeftoverTemps, tempPathFor } from '../lib/temp-files.js';
 import { summaryDiff } from '../lib/unified-diff.js';
-import { AgentError, type Operation } from '../protocol.js';
+import { argsSchema, METADATA_ARGS } from './arg-types.js';
+import { agentOperation } from '../operation.js';
+import { AgentError } from '../protocol.js';
 
 /** Linux dev_t split as glibc's major()/minor() do. */
 export function splitDevice(rdev: number): { major: number; minor: number } {
@@ -15,15 +16,27 @@ export function splitDevice(rdev: number): { major: number; minor: number } {
   return { major, minor };
 }
 
-/** Ensures a character or block device node, e.g. dev/console c 5 1 in a slave root. */
-export const mknod: Operation = {
+interface MknodArgs extends MetadataArgs {
+  path: string;
+  type: 'char' | 'block';
+  major: number;
+  minor: number;
+}
+
+export const mknod = agentOperation<MknodArgs>({
+  name: 'mknod',
   mutates: true,
-  async run(raw, ctx) {
-    const args = new Args('mknod', raw);
-    const target = args.absPath('path');
-    const type = args.oneOf('type', ['char', 'block'] as const);
-    const major = args.integer('major');
-    const minor = args.integer('minor');
+  playbook: true,
+  description: 'Ensures a character or block device node, e.g. dev/console c 5 1 in a slave root.',
+  args: argsSchema(['path', 'type', 'major', 'minor'], {
+    path: { $ref: '#/definitions/path' },
+    type: { enum: ['char', 'block'] },
+    major: { $ref: '#/definitions/int' },
+    minor: { $ref: '#/definitions/int' },
+    ...METADATA_ARGS,
+  }),
+  async run(args, ctx) {
+    const { path: target, type, major, minor } = args;
     const metadata = await metadataFromArgs(args, 'mknod', target);
     const wanted = `${type} ${major},${minor}`;
 
@@ -61,4 +74,4 @@ export const mknod: Operation = {
     }
     return { changed: true, diff, msg: changes };
   },
-};
+});

@@ -2,9 +2,10 @@ import { aptPackages } from '../backends/package/apt.js';
 import type { PackageBackend } from '../backends/package/package-backend.js';
 import { portagePackages } from '../backends/package/portage.js';
 import { gatherCommands, packageManager } from '../facts/commands.js';
-import { Args } from '../lib/args.js';
 import { runChecked, runCommand } from '../lib/run-command.js';
-import { AgentError, type Operation } from '../protocol.js';
+import { agentOperation } from '../operation.js';
+import { AgentError } from '../protocol.js';
+import { argsSchema } from './arg-types.js';
 
 const BACKENDS: Record<'apt' | 'portage', PackageBackend> = { apt: aptPackages, portage: portagePackages };
 
@@ -22,14 +23,33 @@ async function queryInstalled(backend: PackageBackend, names: string[]): Promise
   }));
 }
 
-/** Installs or removes packages; asks the package database first, so nothing runs when all is in place. */
-export const packageOp: Operation = {
+interface PackageArgs {
+  name: string | string[];
+  state?: 'present' | 'absent';
+  backend?: 'apt' | 'portage';
+}
+
+const PACKAGE_NAME = { type: 'string', pattern: '^[^-]', expected: 'a package name not starting with "-"' };
+
+export const packageOp = agentOperation<PackageArgs>({
+  name: 'package',
   mutates: true,
-  async run(raw, ctx) {
-    const args = new Args('package', raw);
-    const names = args.names('name');
-    const state = args.optOneOf('state', ['present', 'absent'] as const) ?? 'present';
-    const named = args.optOneOf('backend', ['apt', 'portage'] as const);
+  playbook: true,
+  description: 'Installs or removes packages; asks the package database first, so nothing runs when all is in place.',
+  data: '`backend`, `installed`, `removed`',
+  args: argsSchema(['name'], {
+    name: {
+      anyOf: [PACKAGE_NAME, { type: 'array', minItems: 1, items: PACKAGE_NAME }],
+      expected: 'a non-empty string or list of strings, none starting with "-"',
+      description: 'A package name or a list of them.',
+    },
+    state: { enum: ['present', 'absent'], description: 'Default present.' },
+    backend: { enum: ['apt', 'portage'], description: 'Default: from the commands present.' },
+  }),
+  async run(args, ctx) {
+    const names = typeof args.name === 'string' ? [args.name] : args.name;
+    const state = args.state ?? 'present';
+    const named = args.backend;
     const manager = named ?? packageManager(await gatherCommands());
     if (!manager) throw new AgentError('ENOENT', `package: no package manager (apt-get or emerge) on this master to handle ${names.join(', ')}`);
     const backend = BACKENDS[manager];
@@ -43,4 +63,4 @@ export const packageOp: Operation = {
     }
     return { changed: true, data, msg: `${state === 'present' ? 'installed' : 'removed'} ${todo.join(', ')}` };
   },
-};
+});

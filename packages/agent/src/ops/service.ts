@@ -4,28 +4,61 @@ import { chooseServiceBackend } from '../backends/service/choose.js';
 import type { ServiceAction } from '../backends/service/service-backend.js';
 import { runlevelLinks, type RunlevelLink } from '../backends/service/slave-root-links.js';
 import { findUnitFile, systemdLinks } from '../backends/service/systemd-root-links.js';
-import { Args } from '../lib/args.js';
 import { runChecked, runCommand } from '../lib/run-command.js';
-import { AgentError, type OpContext, type OpResult, type Operation } from '../protocol.js';
+import { agentOperation } from '../operation.js';
+import { AgentError, type OpContext, type OpResult } from '../protocol.js';
 import { absent } from './absent.js';
 import { ensureSymlink } from './link.js';
+import { argsSchema } from './arg-types.js';
 
-const STATES = ['started', 'stopped', 'restarted', 'reloaded'] as const;
-const INITS = ['openrc', 'systemd', 'sysv'] as const;
 const PAST: Record<ServiceAction, string> = { start: 'started', stop: 'stopped', restart: 'restarted', reload: 'reloaded' };
 
-/** Starts/stops a service and enables it at boot; with `root`, only makes the links that enable it inside that slave root. */
-export const service: Operation = {
+type State = 'started' | 'stopped' | 'restarted' | 'reloaded';
+
+interface ServiceArgs {
+  name: string;
+  state?: State;
+  enabled?: boolean;
+  runlevel?: string;
+  root?: string;
+  backend?: 'openrc' | 'systemd' | 'sysv';
+  shared?: string[] | Record<string, unknown>;
+}
+
+/** A name that ends up in an argv or a path: no "/", not starting with "-". */
+const NAME = { type: 'string', pattern: '^[^-/][^/]*$', expected: 'a name without "/" that does not start with "-"' };
+
+export const service = agentOperation<ServiceArgs>({
+  name: 'service',
   mutates: true,
-  async run(raw, ctx) {
-    const args = new Args('service', raw);
-    const name = args.name('name');
-    const state = args.optOneOf('state', STATES);
-    const enabled = args.optBool('enabled');
-    const runlevel = args.has('runlevel') ? args.name('runlevel') : 'default';
-    const root = args.optAbsPath('root');
-    const named = args.optOneOf('backend', INITS);
-    const shared = sharedDirs(args);
+  playbook: true,
+  description: 'Starts/stops a service and enables it at boot; with `root`, only makes the links that enable it inside that slave root.',
+  data: '`backend`; with `root`: `root`, `links`',
+  args: argsSchema(['name'], {
+    name: NAME,
+    state: {
+      anyOf: [{ enum: ['started', 'stopped', 'restarted', 'reloaded'] }, { $ref: '#/definitions/template' }],
+      expected: 'started, stopped, restarted, reloaded or a {{template}}',
+      description: 'started and stopped look at the status first; restarted and reloaded always act.',
+    },
+    enabled: { $ref: '#/definitions/bool', description: 'Started at boot.' },
+    runlevel: { ...NAME, description: 'Default "default".' },
+    root: { $ref: '#/definitions/path', description: 'A slave root: the links that enable the service are made inside it, nothing runs.' },
+    backend: { enum: ['openrc', 'systemd', 'sysv'], description: 'Default: the init system that runs now, or with `root` what the root holds.' },
+    shared: {
+      anyOf: [
+        { type: 'array', items: { $ref: '#/definitions/path' } },
+        { type: 'object', propertyNames: { $ref: '#/definitions/path' } },
+        { $ref: '#/definitions/template' },
+      ],
+      expected: "a list of absolute paths, the inventory's nfs.shared map or a {{template}}",
+      description: 'With `root`: directories the slave mounts from the master at boot.',
+    },
+  }),
+  async run(args, ctx) {
+    const { name, state, enabled, root, backend: named } = args;
+    const runlevel = args.runlevel ?? 'default';
+    const shared = sharedDirs(args.shared);
     if (state === undefined && enabled === undefined) throw new AgentError('EARGS', `service: give "state" or "enabled" (or both) for service ${name}`);
     if (root) {
       if (state !== undefined) throw new AgentError('EARGS', `service: "state" cannot be used with "root" ${root}: nothing runs inside a slave root`);
@@ -50,9 +83,9 @@ export const service: Operation = {
     }
     return { changed: done.length > 0, data: { backend: backend.name }, msg: done.length ? `${name} ${done.join(', ')}` : undefined };
   },
-};
+});
 
-async function neededAction(statusArgv: string[], state: (typeof STATES)[number]): Promise<ServiceAction | null> {
+async function neededAction(statusArgv: string[], state: State): Promise<ServiceAction | null> {
   if (state === 'restarted') return 'restart';
   if (state === 'reloaded') return 'reload';
   const running = (await runCommand(statusArgv)).rc === 0;
@@ -89,12 +122,7 @@ async function enableInSlaveRoot(name: string, runlevel: string, root: string, e
 }
 
 /** `shared`: the directories the slave mounts from the master at boot, as a list or the inventory's nfs.shared map. */
-function sharedDirs(args: Args): string[] {
-  if (!args.has('shared')) return [];
-  const raw = args.value('shared');
-  const dirs = Array.isArray(raw) ? raw : typeof raw === 'object' && raw !== null ? Object.keys(raw) : null;
-  if (!dirs || !dirs.every((d) => typeof d === 'string' && path.posix.isAbsolute(d))) {
-    throw new AgentError('EARGS', `service: argument "shared" must be a list of absolute paths or an object keyed by them, got ${JSON.stringify(raw)}`);
-  }
-  return dirs.map((d: string) => path.posix.normalize(d).replace(/(.)\/$/, '$1'));
+function sharedDirs(shared: ServiceArgs['shared']): string[] {
+  const dirs = shared === undefined ? [] : Array.isArray(shared) ? shared : Object.keys(shared);
+  return dirs.map((d) => path.posix.normalize(d).replace(/(.)\/$/, '$1'));
 }

@@ -1,13 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import { Args } from '../lib/args.js';
-import { AgentError, type Operation } from '../protocol.js';
+import { agentOperation } from '../operation.js';
+import { AgentError } from '../protocol.js';
+import { argsSchema } from './arg-types.js';
 
-/** Reads a file from the master: UTF-8 text in `content`, and always `contentBase64`. */
-export const slurp: Operation = {
+export const slurp = agentOperation<{ path: string }>({
+  name: 'slurp',
   mutates: false,
-  async run(raw) {
-    const args = new Args('slurp', raw);
-    const target = args.absPath('path');
+  playbook: true,
+  description: 'Reads a file from the master: UTF-8 text in `content`, and always `contentBase64`.',
+  data: '`content` (UTF-8), `contentBase64`, `size`',
+  args: argsSchema(['path'], { path: { $ref: '#/definitions/path' } }),
+  async run({ path: target }) {
     let bytes: Buffer;
     try {
       bytes = await readFile(target);
@@ -17,4 +20,4 @@ export const slurp: Operation = {
     }
     return { changed: false, data: { content: bytes.toString('utf8'), contentBase64: bytes.toString('base64'), size: bytes.length } };
   },
-};
+});

@@ -1,18 +1,24 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readlink, stat as statFollow } from 'node:fs/promises';
-import { Args } from '../lib/args.js';
 import { fileType, lstatOrNull } from '../lib/metadata.js';
-import type { Operation } from '../protocol.js';
+import { agentOperation } from '../operation.js';
+import { argsSchema } from './arg-types.js';
 
-/** Reports what is at a path without changing it. */
-export const stat: Operation = {
+export const stat = agentOperation<{ path: string; checksum?: boolean }>({
+  name: 'stat',
   mutates: false,
-  async run(raw) {
-    const args = new Args('stat', raw);
-    const target = args.absPath('path');
+  playbook: true,
+  description: 'Reports what is at a path without changing it.',
+  data: '`exists`, `type` (file, directory, link, char, block, fifo, socket), `mode`, `uid`, `gid`, `size`, `mtime`, `sha256` (files), `target` and `targetExists` (links)',
+  args: argsSchema(['path'], {
+    path: { $ref: '#/definitions/path' },
+    checksum: { $ref: '#/definitions/bool', description: 'Default true; false skips reading the file for `sha256`.' },
+  }),
+  async run(args) {
+    const target = args.path;
     // Hashing a large file (a kernel, an initramfs) costs more than the rest of a run's stats.
-    const checksum = args.optBool('checksum') ?? true;
+    const checksum = args.checksum ?? true;
     const stats = lstatOrNull(target);
     if (!stats) return { changed: false, data: { exists: false } };
     const data: Record<string, unknown> = {
@@ -31,7 +37,7 @@ export const stat: Operation = {
     }
     return { changed: false, data };
   },
-};
+});
 
 function sha256File(path: string): Promise<string> {
   return new Promise((resolve, reject) => {

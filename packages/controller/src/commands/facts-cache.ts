@@ -1,4 +1,5 @@
 // Facts cached per master, so `render` can work without connecting.
+import type { Facts } from '@diskless/agent/facts';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
@@ -7,7 +8,7 @@ import { readJsonDocument } from '../json/json-document.js';
 
 const file = (stateDir: string, master: string) => join(stateDir, 'facts', `${master}.json`);
 
-export async function saveFacts(stateDir: string, master: string, facts: Record<string, unknown>): Promise<void> {
+export async function saveFacts(stateDir: string, master: string, facts: Facts): Promise<void> {
   const target = file(stateDir, master);
   await mkdir(join(stateDir, 'facts'), { recursive: true });
   await writeFileAtomic(target, JSON.stringify(facts, null, 2) + '\n', { mode: 0o600 });

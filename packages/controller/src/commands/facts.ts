@@ -1,3 +1,4 @@
+import type { Facts as GatheredFacts } from '@diskless/agent/facts';
 import { Flags } from '@oclif/core';
 import { DEFAULT_FORKS, runPlays } from '../engine/run-plays.js';
 import { loadRun } from '../playbook/load-run.js';
@@ -33,7 +34,7 @@ export default class Facts extends DisklessCommand {
     const { inventory } = await loadRun({ inventory: flags.inventory, limit: flags.limit });
     await loadAgentBundle();
     const becomePass = await becomePassword(flags['ask-become-pass']);
-    const gathered: Record<string, Record<string, unknown>> = {};
+    const gathered: Record<string, GatheredFacts> = {};
     const summary = await runPlays(inventory, [], {
       ...this.engineParts(),
       emit: () => undefined,

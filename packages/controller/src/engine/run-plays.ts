@@ -1,5 +1,6 @@
 // Runs plays across masters: one agent per master, up to `forks` masters at once.
 // A master stops at its first failing task; the other masters carry on.
+import type { Facts } from '@diskless/agent/facts';
 import { hostname, userInfo } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import PQueue from 'p-queue';
@@ -33,7 +34,7 @@ export interface RunOptions {
   /** How long to wait for a master whose lock another run holds (default 0: report it locked). */
   waitLockMs?: number;
   /** Called with each master's facts as soon as they are gathered (e.g. to cache them). */
-  onFacts?: (master: Master, facts: Record<string, unknown>) => void | Promise<void>;
+  onFacts?: (master: Master, facts: Facts) => void | Promise<void>;
 }
 
 export const DEFAULT_FORKS = 20;
@@ -161,14 +162,15 @@ class MasterRun {
   private async runOn(connection: AgentConnection): Promise<void> {
     const { agent } = connection;
     if (this.options.lock !== false && !(await this.lockMaster(agent))) return;
-    let facts: Record<string, unknown> = {};
+    let facts: Partial<Facts> = {};
     // As in Ansible, plays may say they need no facts; the master is asked only if one
     // does (or if there are no plays: then facts are what the run is for).
     if (this.plays.length === 0 || this.plays.some((play) => play.gatherFacts && playTargets(play, this.master))) {
       const answer = await this.setupStep('Gather facts', () => agent.request('facts', {}), true);
       if (!answer) return;
-      facts = answer.data ?? {};
-      await this.options.onFacts?.(this.master, facts);
+      const gathered = answer.data as Facts;
+      facts = gathered;
+      await this.options.onFacts?.(this.master, gathered);
     }
 
     const { inventory, master } = this;

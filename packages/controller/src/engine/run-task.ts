@@ -1,6 +1,6 @@
-// Runs one task (with its loop and condition) on one master. `template`, `debug`,
-// `assert` and `set_fact` run here on the controller; every other operation is one
-// request to the master's agent.
+// Runs one task (with its loop and condition) on one master. The operations in
+// ../operations/ run here on the controller; every other operation is one request to
+// the master's agent.
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AgentError, InputError, UnreachableError } from '../errors.js';
@@ -8,6 +8,8 @@ import type { HostContext, Play, Task } from '../types.js';
 import type { Renderer } from '../template/render.js';
 import { AgentRequestError } from '../transport/agent-client.js';
 import type { EmitEvent, TaskResult } from './events.js';
+import { CONTROLLER_OPERATION_BY_NAME } from '../operations/index.js';
+import { answered, type OperationOutcome } from '../operations/operation.js';
 import { evaluate, truthy } from './expression.js';
 import type { MasterState } from './master-state.js';
 
@@ -72,42 +74,34 @@ interface SentItem {
 
 const done = (outcome: ItemOutcome): SentItem => ({ outcome: Promise.resolve(outcome) });
 
-async function sendOperation(play: Play, task: Task, ctx: HostContext, state: MasterState, options: TaskOptions): Promise<SentItem> {
+/**
+ * Starts one item's operation and resolves once its request is written to the agent
+ * (or it finished without one), with its outcome still to come: items are sent in
+ * order without waiting for each other's answers.
+ */
+async function sendOperation(play: Play, task: Task, ctx: HostContext, state: MasterState, options: TaskOptions): Promise<{ outcome: Promise<OperationOutcome> }> {
   const { renderer } = options;
-  const rendered = (value: unknown, key: string) => renderer.renderValue(value, ctx, where(play, task, `${task.op}/${key}`));
-  const args = task.args;
-  if (task.op === 'debug') {
-    const msg = args.var !== undefined ? JSON.stringify(evaluate(String(args.var), ctx), null, 2) : rendered(args.msg ?? '', 'msg');
-    return done({ changed: false, failed: false, skipped: false, msg: typeof msg === 'string' ? msg : JSON.stringify(msg) });
-  }
-  if (task.op === 'assert') {
-    const that = Array.isArray(args.that) ? args.that : [args.that];
-    const broken = that.map(String).find((expr) => !truthy(evaluate(expr, ctx)));
-    if (broken === undefined) return done({ changed: false, failed: false, skipped: false, msg: 'all assertions passed' });
-    const msg = args.msg !== undefined ? String(rendered(args.msg, 'msg')) : `assertion failed: ${broken}`;
-    return done({ changed: false, failed: true, skipped: false, msg });
-  }
-  if (task.op === 'set_fact') {
-    for (const [key, value] of Object.entries(args)) state.vars[key] = rendered(value, key);
-    return done({ changed: false, failed: false, skipped: false });
-  }
-
+  const render = (value: unknown, argument: string) => renderer.renderValue(value, ctx, where(play, task, argument ? `${task.op}/${argument}` : task.op));
   const requestOptions = {
     check: options.check,
     diff: options.diff,
     onOutput: (event: { stream: 'stdout' | 'stderr'; data: string }) =>
       options.emit({ type: 'output', host: state.master.name, task: task.name, ...event }),
   };
-  let op = task.op;
-  let finalArgs = renderer.renderValue(args, ctx, where(play, task, task.op)) as Record<string, unknown>;
-  if (op === 'template') {
-    const { src, ...rest } = finalArgs;
-    const content = await renderer.renderFile(resolve(play.dir, String(src)), ctx);
-    op = 'file';
-    finalArgs = { ...rest, content };
-  }
-  const answer = state.agent.request(op, finalArgs, requestOptions);
-  return { outcome: answer.then((a) => ({ changed: a.changed, failed: false, skipped: false, msg: a.msg, diff: a.diff, data: a.data })) };
+  const request = (op: string, args: Record<string, unknown>) => state.agent.request(op, args, requestOptions);
+  const local = CONTROLLER_OPERATION_BY_NAME[task.op];
+  if (!local) return { outcome: request(task.op, render(task.args, '') as Record<string, unknown>).then(answered) };
+  let markSent!: () => void;
+  const sent = new Promise<void>((resolveSent) => (markSent = resolveSent));
+  const sendingRequest = (op: string, args: Record<string, unknown>) => {
+    const answer = request(op, args);
+    markSent();
+    return answer;
+  };
+  const renderFile = (src: string) => renderer.renderFile(resolve(play.dir, src), ctx);
+  const outcome = local.run({ args: task.args, context: ctx, render, renderFile, vars: state.vars, request: sendingRequest });
+  await Promise.race([sent, outcome.then(undefined, () => undefined)]);
+  return { outcome };
 }
 
 /** Renders and sends one item's request; resolves once it is sent, with its answer to come. */
@@ -118,7 +112,11 @@ async function sendItem(play: Play, task: Task, state: MasterState, options: Tas
   try {
     if (task.when !== undefined && !truthy(evaluate(task.when, ctx))) {
       sent = done({ changed: false, failed: false, skipped: true, msg: `skipped: ${task.when}` });
-    } else sent = await sendOperation(play, task, ctx, state, options);
+    } else {
+      const { outcome } = await sendOperation(play, task, ctx, state, options);
+      // keys in the order a registered result has always shown them
+      sent = { outcome: outcome.then(({ changed, failed, ...rest }) => ({ changed, failed, skipped: false, ...rest })) };
+    }
   } catch (error) {
     sent = { outcome: Promise.reject(error) };
   }

@@ -74,7 +74,7 @@ export async function readSshConfig(file: string, isDefault: boolean): Promise<S
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && isDefault) return { ...NO_SSH_CONFIG, file };
-    throw new Error(`cannot read the ssh config ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}`);
+    throw new Error(`cannot read the ssh config ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}`, { cause: error });
   }
   return parseSshConfig(text, file);
 }

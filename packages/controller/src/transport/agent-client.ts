@@ -3,19 +3,14 @@
 // can be in flight; answers and output events are routed back by id.
 import type { Readable, Writable } from 'node:stream';
 import { createInterface } from 'node:readline';
+import type { ErrorCode, OpResult, OutputEvent as WireOutputEvent, Request, Response } from '@diskless/agent/protocol';
 import { AgentError, UnreachableError } from '../errors.js';
 
-export interface AgentAnswer {
-  changed: boolean;
-  diff?: string;
-  msg?: string;
-  data?: Record<string, unknown>;
-}
+/** What an agent answers to a request that succeeded. */
+export type AgentAnswer = OpResult;
 
-export interface OutputEvent {
-  stream: 'stdout' | 'stderr';
-  data: string;
-}
+/** A piece of a running command's output, as a request's `onOutput` gets it. */
+export type OutputEvent = Pick<WireOutputEvent, 'stream' | 'data'>;
 
 export interface RequestOptions {
   check?: boolean;
@@ -37,7 +32,7 @@ interface Pending {
 
 /** An agent's refusal of one request, with any partial results it sent (e.g. a command's rc). */
 export class AgentRequestError extends AgentError {
-  constructor(code: string, message: string, readonly data?: Record<string, unknown>) {
+  constructor(code: ErrorCode, message: string, readonly data?: Record<string, unknown>) {
     super(code, message);
   }
 }
@@ -78,8 +73,8 @@ export class AgentClient {
     const id = this.nextId++;
     return new Promise<AgentAnswer>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onOutput: options.onOutput });
-      const line = JSON.stringify({ id, op, args, check: options.check ?? false, diff: options.diff ?? false });
-      this.streams.stdin.write(line + '\n');
+      const request: Request = { id, op, args, check: options.check ?? false, diff: options.diff ?? false };
+      this.streams.stdin.write(JSON.stringify(request) + '\n');
     });
   }
 
@@ -109,7 +104,7 @@ export class AgentClient {
 
   private onLine(line: string): void {
     if (!line.trim()) return;
-    let message: Record<string, unknown>;
+    let message: { id?: unknown; event?: unknown };
     try {
       message = JSON.parse(line);
     } catch {
@@ -119,22 +114,24 @@ export class AgentClient {
     }
     const pending = this.pending.get(message.id as number);
     if (!pending) return;
-    if (message.event === 'output') {
-      pending.onOutput?.({ stream: message.stream === 'stderr' ? 'stderr' : 'stdout', data: String(message.data ?? '') });
+    // Read defensively: a line is only as well-formed as the agent that wrote it.
+    if (message.event !== undefined) {
+      const event = message as Partial<WireOutputEvent>;
+      if (event.event === 'output') pending.onOutput?.({ stream: event.stream === 'stderr' ? 'stderr' : 'stdout', data: String(event.data ?? '') });
       return;
     }
     this.pending.delete(message.id as number);
-    if (message.ok) {
+    const answer = message as Partial<Extract<Response, { ok: true }>> & Partial<Pick<Extract<Response, { ok: false }>, 'error'>>;
+    if (answer.ok) {
       pending.resolve({
-        changed: Boolean(message.changed),
-        diff: typeof message.diff === 'string' ? message.diff : undefined,
-        msg: typeof message.msg === 'string' ? message.msg : undefined,
-        data: (message.data as Record<string, unknown>) ?? undefined,
+        changed: Boolean(answer.changed),
+        diff: typeof answer.diff === 'string' ? answer.diff : undefined,
+        msg: typeof answer.msg === 'string' ? answer.msg : undefined,
+        data: answer.data ?? undefined,
       });
     } else {
-      const error = (message.error ?? {}) as { code?: string; message?: string };
-      const data = message.data as Record<string, unknown> | undefined;
-      pending.reject(new AgentRequestError(error.code ?? 'EIO', error.message ?? 'the agent gave no reason', data));
+      const error: Partial<{ code: ErrorCode; message: string }> = answer.error ?? {};
+      pending.reject(new AgentRequestError(error.code ?? 'EIO', error.message ?? 'the agent gave no reason', answer.data));
     }
   }
 }
