@@ -1,5 +1,6 @@
 import type { Operation } from '../protocol.js';
 import { absent } from './absent.js';
+import { bootStatus } from './boot-status.js';
 import { command } from './command.js';
 import { copy } from './copy.js';
 import { directory } from './directory.js';
@@ -13,6 +14,7 @@ import { packageOp } from './package.js';
 import { service } from './service.js';
 import { slurp } from './slurp.js';
 import { stat } from './stat.js';
+import { unknownClients } from './unknown-clients.js';
 
 /** Every operation the agent answers, by the name used in requests. */
 export const OPERATIONS: Record<string, Operation> = {
@@ -30,4 +32,6 @@ export const OPERATIONS: Record<string, Operation> = {
   slurp,
   lock,
   facts,
+  unknown_clients: unknownClients,
+  boot_status: bootStatus,
 };
