@@ -1,6 +1,8 @@
 import Apply from './apply.js';
+import Discover from './discover.js';
 import Facts from './facts.js';
 import Render from './render.js';
+import Status from './status.js';
 import Validate from './validate.js';
 
-export const commands = { apply: Apply, facts: Facts, render: Render, validate: Validate };
+export const commands = { apply: Apply, discover: Discover, facts: Facts, render: Render, status: Status, validate: Validate };
