@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -197,6 +197,21 @@ Nov 30 07:00:05 m in.tftpd[2]: RRQ from 192.168.1.77 filename other`)) activity.
       const r = await agent.request('unknown_clients', { known: ['nope'], logFiles: [] });
       assert.equal(r.ok, false);
       assert.match((r as { error: { message: string } }).error.message, /"nope" in argument "known" is not a MAC/);
+    });
+
+    it("boot_status reads a slave's boot report, and not through a link the slave planted", async () => {
+      mkdirSync(join(dir, 'roots/10.0.0.5/var/lib/diskless'), { recursive: true });
+      writeFileSync(join(dir, 'roots/10.0.0.5/var/lib/diskless/booted'), '2026-11-30T07:00:00Z\n');
+      utimesSync(join(dir, 'roots/10.0.0.5/var/lib/diskless/booted'), new Date('2026-11-30T07:00:00Z'), new Date('2026-11-30T07:00:00Z'));
+      mkdirSync(join(dir, 'elsewhere/lib/diskless'), { recursive: true });
+      writeFileSync(join(dir, 'elsewhere/lib/diskless/booted'), 'x');
+      mkdirSync(join(dir, 'roots/10.0.0.6'), { recursive: true });
+      symlinkSync(join(dir, 'elsewhere'), join(dir, 'roots/10.0.0.6/var'));
+      const slaves = [{ name: 'up', mac: '02:00:00:00:00:05', ip: '10.0.0.5' }, { name: 'linked', mac: '02:00:00:00:00:06', ip: '10.0.0.6' }];
+      const r = expectOk(await agent.request('boot_status', { slaves, logFiles: [join(dir, 'none')], disklessPath: join(dir, 'roots') })).data!;
+      const report = r.slaves as Record<string, { booted: unknown }>;
+      assert.deepEqual(report.up.booted, { at: '2026-11-30T07:00:00.000Z' });
+      assert.equal(report.linked.booted, null);
     });
 
     it('boot_status reports a slave that did nothing with nulls', async () => {
