@@ -1,5 +1,6 @@
 // One master: a network namespace on the management bridge, a copy-on-write root
-// over the machine's own, and sshd under tini in its own PID and UTS namespaces.
+// over the machine's own, and sshd and a syslog daemon under tini in its own PID and
+// UTS namespaces.
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cidr } from './ipv4.js';
@@ -13,6 +14,8 @@ import { type Lab, type LabMaster, record, writeState } from './state.js';
 // index/nfs_export make the overlay's files exportable by NFS-Ganesha (/usr, /home).
 const OVERLAY_OPTIONS = 'index=on,nfs_export=on,redirect_dir=nofollow,metacopy=off';
 const SSHD_CONFIG = '/etc/ssh/sshd_config.lab';
+/** Where each master's syslog daemon (busybox syslogd) writes, in the master's root. */
+export const MASTER_SYSLOG = '/var/log/syslog';
 
 export function masterDir(lab: Lab, name: string): string {
   return join(lab.dir, 'masters', name);
@@ -139,11 +142,19 @@ async function startMaster(lab: Lab, spec: LabMasterSpec, netns: string, root: s
     // hide it, so no master can read another master's files there.
     'mount -t tmpfs -o size=64k,mode=0700 lab-hidden "$1$3"',
     'hostname "$2"',
+    // The machine's /dev seen through an overlay of the master's own: the syslog socket
+    // its daemons log to (/dev/log) is made there, not on the machine. Mounts under /dev
+    // are not part of an overlay: they are bound again.
+    'mkdir -p "$4/dev-upper" "$4/dev-work"',
+    'mount -t overlay -o "lowerdir=/dev,upperdir=$4/dev-upper,workdir=$4/dev-work" lab-dev "$1/dev"',
+    'for d in pts shm mqueue hugepages; do if mountpoint -q "/dev/$d"; then mount --rbind "/dev/$d" "$1/dev/$d"; fi; done',
+    // A syslog daemon, as a real master has: dhcpd and tftpd log to /var/log/syslog.
+    `chroot "$1" /bin/busybox syslogd -O ${MASTER_SYSLOG}`,
     `exec chroot "$1" /usr/bin/tini -- /usr/sbin/sshd -D -e -f ${SSHD_CONFIG}`,
   ].join('\n');
   const log = openSync(join(dir, 'master.log'), 'a');
   const launcher = startDaemon(
-    ['ip', 'netns', 'exec', netns, 'unshare', '--pid', '--fork', '--uts', '--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', root, spec.name, lab.dir],
+    ['ip', 'netns', 'exec', netns, 'unshare', '--pid', '--fork', '--uts', '--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', root, spec.name, lab.dir, dir],
     log,
   );
   closeSync(log);

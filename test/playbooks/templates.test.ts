@@ -42,7 +42,7 @@ for (const family of ['debian', 'gentoo'] as const) {
       inventory = await exampleInventory();
     });
 
-    it('writes a dhcpd.conf that dhcpd accepts, with one host per slave and no free range', async () => {
+    it('writes a dhcpd.conf that dhcpd accepts, with one host per slave, no free range, and a log line for unknown clients', async () => {
       for (const master of inventory.masters) {
         const conf = file(await render(inventory, master, family), '/etc/dhcp/dhcpd.conf');
         for (const slave of master.slaves) {
@@ -55,7 +55,11 @@ for (const family of ['debian', 'gentoo'] as const) {
         const biosBranch = /\} else \{([^{}]*)\}\n\}/.exec(conf)?.[1] ?? '';
         assert.match(biosBranch, /option vendor-class-identifier "PXEClient";[^]*vendor-option-space PXE;[^]*filename "pxelinux\.0";/);
         assert.doesNotMatch(conf, /class "etherboot"/, 'no Etherboot slave, no Etherboot class');
-        assert.doesNotMatch(conf, /^\s*range\s/m);
+        // The one range is the master's own address, in a pool that only logs unknown
+        // clients for `discover` and drops them.
+        const ranges = conf.match(/^\s*range\s.*$/gm) ?? [];
+        assert.deepEqual(ranges.map((r) => r.trim()), [`range ${master.lan.address};`]);
+        assert.match(conf, /pool \{\s+allow unknown-clients;\s+range [\d.]+;\s+log\(info, concat\("diskless-unknown mac=", [^;]*\)\);\s+boot-unknown-clients false;\s+\}/);
         if (!existsSync(DHCPD)) continue;
         const path = join(scratch, `${master.name}-dhcpd.conf`);
         writeFileSync(path, conf);
@@ -72,9 +76,11 @@ for (const family of ['debian', 'gentoo'] as const) {
         const tftpd = file(files, '/etc/default/tftpd-hpa');
         assert.match(tftpd, /^TFTP_DIRECTORY="\/diskless"$/m);
         assert.match(tftpd, /^TFTP_OPTIONS=".*--secure.*"$/m);
+        assert.match(tftpd, /^TFTP_OPTIONS=".*--verbose.*"$/m, '`diskless status` reads the RRQ lines tftpd logs with --verbose');
       } else {
         assert.match(file(files, '/etc/conf.d/dhcpd'), new RegExp(`^DHCPD_IFACE="${master.lan.interface}"$`, 'm'));
         assert.match(file(files, '/etc/conf.d/in.tftpd'), /^INTFTPD_OPTS=".*-s \$\{INTFTPD_PATH\}"$/m);
+        assert.match(file(files, '/etc/conf.d/in.tftpd'), /^INTFTPD_OPTS="-v /m, '`diskless status` reads the RRQ lines tftpd logs with -v');
       }
     });
 

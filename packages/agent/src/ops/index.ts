@@ -1,5 +1,6 @@
 import type { AgentOperation } from '../operation.js';
 import { absent } from './absent.js';
+import { bootStatus } from './boot-status.js';
 import { command } from './command.js';
 import { copy } from './copy.js';
 import { directory } from './directory.js';
@@ -13,6 +14,7 @@ import { packageOp } from './package.js';
 import { service } from './service.js';
 import { slurp } from './slurp.js';
 import { stat } from './stat.js';
+import { unknownClients } from './unknown-clients.js';
 
 /** Every operation the agent answers, in the order the docs and the schema list them. */
 export const AGENT_OPERATIONS: readonly AgentOperation[] = [
@@ -30,6 +32,8 @@ export const AGENT_OPERATIONS: readonly AgentOperation[] = [
   slurp,
   lock,
   facts,
+  unknownClients,
+  bootStatus,
 ];
 
 /** The same, by the name used in requests. */
