@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync }
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { discoverHosts, formatDiscoverTable, macsToAdd } from '../../../packages/controller/src/day2/discover.js';
-import { addSlaves, formattingOf, planInventoryChange, writeInventoryChange } from '../../../packages/controller/src/day2/inventory-edit.js';
+import { addSlaves, formattingOf, planInventoryChange, writeInventoryChange } from '../../../packages/controller/src/inventory/edit-inventory.js';
 import { planNewSlaves } from '../../../packages/controller/src/day2/new-slaves.js';
 import { formatStatusTable, statusHosts } from '../../../packages/controller/src/day2/status.js';
 import { age, parseSince } from '../../../packages/controller/src/day2/time-text.js';
@@ -89,7 +89,7 @@ describe('controller: day 2 (discover, status)', () => {
       const file = join(dir, 'inventory.json');
       writeFileSync(file, readFileSync(example));
       chmodSync(file, 0o640);
-      const change = await planInventoryChange(file, [{ master: 'master-b', name: 'new1', mac: '02:00:0e:00:00:09', ip: '192.168.2.40' }]);
+      const change = await planInventoryChange(file, (text) => addSlaves(text, [{ master: 'master-b', name: 'new1', mac: '02:00:0e:00:00:09', ip: '192.168.2.40' }]));
       assert.match(change.diff, /^--- .*inventory\.json\s*\n\+\+\+ .*inventory\.json\s*\n@@ /m);
       assert.match(change.diff, /^\+\s+"new1": \{ "mac": "02:00:0e:00:00:09", "ip": "192\.168\.2\.40" \}$/m);
       await writeInventoryChange(change);
@@ -102,7 +102,7 @@ describe('controller: day 2 (discover, status)', () => {
     it('leaves the file alone when the new text is no valid inventory', async () => {
       const file = join(dir, 'inventory-bad.json');
       writeFileSync(file, readFileSync(example));
-      const change = await planInventoryChange(file, [{ master: 'master-a', name: 'clash', mac: '02:00:0a:01:00:21', ip: '192.168.1.21' }]);
+      const change = await planInventoryChange(file, (text) => addSlaves(text, [{ master: 'master-a', name: 'clash', mac: '02:00:0a:01:00:21', ip: '192.168.1.21' }]));
       await assert.rejects(writeInventoryChange(change));
       assert.equal(readFileSync(file, 'utf8'), readFileSync(example, 'utf8'));
     });

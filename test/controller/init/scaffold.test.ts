@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inventoryWithMaster } from '../../../packages/controller/src/init/add-master.js';
+import { addMasterChange } from '../../../packages/controller/src/init/add-master.js';
 import { EXAMPLE_MASTER, inventoryText, scaffold } from '../../../packages/controller/src/init/scaffold.js';
 
 describe('init: the site directory', () => {
@@ -31,9 +31,9 @@ describe('init: the site directory', () => {
     const file = join(dir, 'inventory.json');
     const original = '{\n    "vars": { "domain": "x.test" },\n    "masters": {\n        "m1": { "lan": { "interface": "eth1", "address": "10.0.0.1", "prefix": 24 }, "nfs": { "server": "ganesha" } }\n    }\n}\n';
     writeFileSync(file, original);
-    const text = await inventoryWithMaster(file, 'm2', { ssh: { host: '10.9.9.9' } });
+    const { after: text } = await addMasterChange(file, 'm2', { ssh: { host: '10.9.9.9' } });
     assert.ok(text.startsWith('{\n    "vars": { "domain": "x.test" },\n    "masters": {\n        "m1": { "lan": { "interface": "eth1", "address": "10.0.0.1", "prefix": 24 }, "nfs": { "server": "ganesha" } },'), text);
     assert.deepEqual(JSON.parse(text).masters.m2, { ssh: { host: '10.9.9.9' } });
-    await assert.rejects(inventoryWithMaster(file, 'm1', {}), /a master named "m1" is already in the inventory/);
+    await assert.rejects(addMasterChange(file, 'm1', {}), /a master named "m1" is already in the inventory/);
   });
 });

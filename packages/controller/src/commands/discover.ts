@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { DEFAULT_FORKS } from '../engine/run-plays.js';
 import { askMasters, summaryOf } from '../day2/ask-masters.js';
 import { discoverArgs, discoverHosts, formatDiscoverTable, macsToAdd } from '../day2/discover.js';
-import { planInventoryChange, writeInventoryChange } from '../day2/inventory-edit.js';
+import { addSlaves, planInventoryChange, writeInventoryChange } from '../inventory/edit-inventory.js';
 import { checkNamePattern, DEFAULT_NAME_PATTERN, planNewSlaves } from '../day2/new-slaves.js';
 import { loadRun } from '../playbook/load-run.js';
 import { loadAgentBundle } from '../transport/agent-bundle.js';
@@ -54,7 +54,7 @@ export default class Discover extends DisklessCommand {
     let changes: { file: string; slaves: ReturnType<typeof planNewSlaves>; diff: string; written: boolean } | undefined;
     if (editing) {
       const slaves = planNewSlaves(inventory, macsToAdd(hosts), flags['name-pattern']);
-      const change = await planInventoryChange(inventory.file, slaves);
+      const change = await planInventoryChange(inventory.file, (text) => addSlaves(text, slaves));
       if (flags.write && change.diff) await writeInventoryChange(change);
       changes = { file: inventory.file, slaves, diff: change.diff, written: Boolean(flags.write && change.diff) };
     }

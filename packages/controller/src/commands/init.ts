@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { InputError } from '../errors.js';
-import { inventoryWithMaster, writeInventory } from '../init/add-master.js';
+import { addMasterChange } from '../init/add-master.js';
+import { writeInventoryChange } from '../inventory/edit-inventory.js';
 import { addressesOf, masterFacts, parseTarget } from '../init/master-facts.js';
 import { proposeMaster, type Proposal } from '../init/propose-master.js';
 import { EXAMPLE_MASTER, inventoryText, scaffold } from '../init/scaffold.js';
@@ -58,17 +59,17 @@ export default class Init extends DisklessCommand {
       throw new InputError(`${target.host}: ${(error as Error).message}`);
     }
     const inventoryFile = join(dir, 'inventory.json');
-    const adding = existsSync(inventoryFile);
-    const text = adding ? await inventoryWithMaster(inventoryFile, proposal.name, proposal.entry) : inventoryText(proposal);
+    // Into the inventory already there (shown as a diff), or a new directory with it.
+    const change = existsSync(inventoryFile) ? await addMasterChange(inventoryFile, proposal.name, proposal.entry) : undefined;
     process.stdout.write(
       `${proposal.notes.map((n) => `- ${n}`).join('\n')}\n\nproposed entry for ${inventoryFile}:\n` +
-        `${JSON.stringify({ [proposal.name]: proposal.entry }, null, 2)}\n`,
+        (change ? change.diff : `${JSON.stringify({ [proposal.name]: proposal.entry }, null, 2)}\n`),
     );
-    if (!(flags.yes || (await confirmed(`${adding ? 'Add it to' : 'Make the directory with'} ${inventoryFile}?`)))) {
+    if (!(flags.yes || (await confirmed(`${change ? 'Add it to' : 'Make the directory with'} ${inventoryFile}?`)))) {
       throw new InputError('nothing written: not confirmed (give --yes to write without asking)');
     }
-    if (adding) await writeInventory(inventoryFile, text);
-    else await scaffold(dir, text, version);
+    if (change) await writeInventoryChange(change);
+    else await scaffold(dir, inventoryText(proposal), version);
     process.stdout.write(`wrote ${inventoryFile}\n`);
   }
 }
