@@ -1,5 +1,7 @@
 /** The JSON-lines protocol spoken between the controller and the agent. */
 
+export type { UnknownClient } from './lib/unknown-clients.js';
+
 export type ErrorCode =
   | 'EBADREQ'
   | 'EUNKNOWNOP'

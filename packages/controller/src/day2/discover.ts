@@ -1,19 +1,13 @@
 // `diskless discover`: the machines each master's dhcpd heard from that are in no
 // inventory, and, with --write or --check, the slaves they would become.
+import type { UnknownClient } from '@diskless/agent/protocol';
 import type { Inventory, Master } from '../types.js';
 import { formatTable } from '../report/table.js';
 import type { MasterAnswer } from './ask-masters.js';
 import { age } from './time-text.js';
 
-export interface UnknownMachine {
-  mac: string;
-  interface: string | null;
-  vendorClass: string | null;
-  arch: number | null;
-  firstSeen: string;
-  lastSeen: string;
-  count: number;
-}
+/** One machine as the agent's unknown_clients operation reports it. */
+export type UnknownMachine = UnknownClient;
 
 export interface DiscoverHost {
   unreachable: boolean;
