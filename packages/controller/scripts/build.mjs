@@ -12,7 +12,7 @@ rmSync(dist, { recursive: true, force: true });
 
 await build({
   // oclif loads commands/index.js by its path; schemas.js is for the step below.
-  entryPoints: ['src/commands/main.ts', 'src/commands/index.ts', 'src/json/schemas.ts'].map((f) => `${root}${f}`),
+  entryPoints: ['src/cli/main.ts', 'src/commands/index.ts', 'src/json/schemas.ts'].map((f) => `${root}${f}`),
   outbase: `${root}src`,
   outdir: dist,
   bundle: true,
@@ -27,8 +27,13 @@ await build({
   // be compiled, and the step below needs the same ajv as the code it compiles; oclif
   // asks for typescript only to read a tsconfig, which the CLI never has it do.
   external: ['ssh2', 'cpu-features', 'ajv', 'ajv-formats', 'typescript'],
-  // Bundled CommonJS code calls require() for Node's built-ins.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  // Bundled CommonJS code calls require() for Node's built-ins, and some of it reads
+  // __filename (write-file-atomic names its temp files with it).
+  banner: {
+    js:
+      "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url); " +
+      "import { fileURLToPath as __fileURLToPath } from 'node:url'; const __filename = __fileURLToPath(import.meta.url);",
+  },
   logLevel: 'warning',
 });
 
