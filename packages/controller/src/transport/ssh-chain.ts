@@ -88,7 +88,8 @@ async function login(target: Target, sock: Duplex, agent: string | undefined, op
     if (refusal) throw new HopError(prefix + refusal);
     const message = (error as Error).message;
     const where = `ssh ${target.user}@${hostName(target.host, target.port)}`;
-    if (/authentication methods failed/i.test(message)) {
+    // ssh2 marks a refused login with its error level, whatever the message says.
+    if ((error as { level?: string }).level === 'client-authentication') {
       throw new HopError(`${prefix}${where}: authentication failed (key ${target.privateKey ?? 'from ssh-agent'})`);
     }
     throw new HopError(`${prefix}${where}: ${message}`);
