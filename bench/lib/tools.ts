@@ -54,7 +54,7 @@ function newestMtime(dir: string): number {
 /** The rule of packages/controller/bin/run.js: dist/ runs only when no source is newer (else tsx runs the sources). */
 export function controllerDistIsFresh(): boolean {
   try {
-    return statSync(`${CONTROLLER}/dist/commands/main.js`).mtimeMs >= newestMtime(`${CONTROLLER}/src`);
+    return statSync(`${CONTROLLER}/dist/cli/main.js`).mtimeMs >= newestMtime(`${CONTROLLER}/src`);
   } catch {
     return false;
   }

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { engineParts } from '../../packages/controller/src/commands/engine-parts.js';
+import { engineParts } from '../../packages/controller/src/engine/engine-parts.js';
 import { renderPlaysOffline } from '../../packages/controller/src/engine/render-offline.js';
 import { InputError, InputErrors } from '../../packages/controller/src/errors.js';
 import { loadInventory } from '../../packages/controller/src/inventory/load-inventory.js';

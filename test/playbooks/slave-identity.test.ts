@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import { dirname, join, relative } from 'node:path';
 import { excludeMatcher } from '../../packages/agent/src/lib/rsync-exclude.js';
 import { rsyncArgv } from '../../packages/agent/src/ops/copy.js';
-import { engineParts } from '../../packages/controller/src/commands/engine-parts.js';
+import { engineParts } from '../../packages/controller/src/engine/engine-parts.js';
 import { createMasterState } from '../../packages/controller/src/engine/master-state.js';
 import { renderPlaysOffline } from '../../packages/controller/src/engine/render-offline.js';
 import { runTask } from '../../packages/controller/src/engine/run-task.js';

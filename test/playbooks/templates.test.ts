@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { engineParts } from '../../packages/controller/src/commands/engine-parts.js';
+import { engineParts } from '../../packages/controller/src/engine/engine-parts.js';
 import { renderPlaysOffline, type RenderedFile } from '../../packages/controller/src/engine/render-offline.js';
 import { loadPlaybooks } from '../../packages/controller/src/playbook/load-playbooks.js';
 import type { Inventory, Master } from '../../packages/controller/src/types.js';

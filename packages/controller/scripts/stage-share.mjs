@@ -17,7 +17,7 @@ for (const [name, source] of entries) {
   }
   cpSync(from, `${share}/${name}`, { recursive: true });
 }
-if (!existsSync(`${root}dist/commands/main.js`)) {
+if (!existsSync(`${root}dist/cli/main.js`)) {
   console.error('stage-share: dist/ is missing: run npm run build first');
   process.exit(1);
 }

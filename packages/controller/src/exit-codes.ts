@@ -1,5 +1,5 @@
 // The exit codes of every diskless command, in one table: scripts and CI branch on
-// them, so they are a contract. Only the CLI's top level (commands/command-base.ts)
+// them, so they are a contract. Only the CLI's top level (cli/command-base.ts)
 // turns an outcome or an error into one of them.
 import { Errors } from '@oclif/core';
 import type { RunSummary } from './engine/events.js';

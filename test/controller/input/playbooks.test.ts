@@ -175,18 +175,18 @@ describe('loadPlaybooks', () => {
       assert.ok(plays.length > 5);
     });
 
-    it('reports the inventory\'s and the playbooks\' problems together, and an unknown --host', async () => {
+    it('reports the inventory\'s and the playbooks\' problems together, and an unknown --limit', async () => {
       const errors = await inputErrorsOf(() =>
-        loadRun({ inventory: fixture('inventory', 'bad-mac.json'), playbooks: [bad('templates.json'), bad('unknown-op.json')], limit: ['nobody'], limitFlag: '--host' }),
+        loadRun({ inventory: fixture('inventory', 'bad-mac.json'), playbooks: [bad('templates.json'), bad('unknown-op.json')], limit: ['nobody'] }),
       );
       const files = [...new Set(errors.map((e) => e.where?.file ?? '(none)'))];
       assert.deepEqual(files, [fixture('inventory', 'bad-mac.json'), bad('templates.json'), bad('unknown-op.json'), bad('templates/syntax.hbs'), bad('templates/helper.hbs'), '(none)']);
-      // The inventory did not load, but it names its masters: --host is checked against them.
-      assert.match(String(errors.at(-1)), /^--host names no master called nobody in .*bad-mac\.json \(known: /);
-      const limited = await inputErrorsOf(() => loadRun({ inventory, limit: ['nobody'], limitFlag: '--host' }));
-      assert.match(String(limited[0]), /^--host names no master called nobody in /);
-      const blank = await inputErrorsOf(() => loadRun({ inventory, limit: [' '], limitFlag: '--host' }));
-      assert.equal(String(blank[0]), '--host: an empty master name is not allowed');
+      // The inventory did not load, but it names its masters: --limit is checked against them.
+      assert.match(String(errors.at(-1)), /^--limit names no master called nobody in .*bad-mac\.json \(known: /);
+      const limited = await inputErrorsOf(() => loadRun({ inventory, limit: ['nobody'] }));
+      assert.match(String(limited[0]), /^--limit names no master called nobody in /);
+      const blank = await inputErrorsOf(() => loadRun({ inventory, limit: [' '] }));
+      assert.equal(String(blank[0]), '--limit: an empty master name is not allowed');
     });
   });
 });

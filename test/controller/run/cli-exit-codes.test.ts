@@ -117,7 +117,7 @@ describe('CLI exit codes', function () {
       assert.equal(apply('--no-such-flag').code, 1);
       const unknown = runCli(ws, ['nosuch']);
       assert.equal(unknown.code, 1);
-      assert.match(unknown.stderr, /unknown command "nosuch": the commands are apply, discover, facts, render, status, validate/);
+      assert.match(unknown.stderr, /unknown command "nosuch": the commands are apply, discover, facts, init, render, status, validate/);
       assert.equal(runCli(ws, ['render', playbook, '-i', inventory(), '--host', 'm9']).code, 1);
     });
 

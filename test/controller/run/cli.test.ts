@@ -137,12 +137,12 @@ describe('diskless CLI', function () {
     assert.match(table.stdout, /^MASTER\s+HOSTNAME\s+OS\s+INIT\s+PACKAGES\s+KERNEL\s+INTERFACES\n/);
     assert.match(table.stdout, new RegExp(`^m1\\s+\\S+\\s+${family}`, 'm'));
 
-    const render = cli('render', join(ws.dir, 'playbooks/files.json'), '-i', inventory(), '--host', 'm1', '--state-dir', stateDir);
+    const render = cli('render', join(ws.dir, 'playbooks/files.json'), '-i', inventory(), '--limit', 'm1', '--state-dir', stateDir);
     assert.equal(render.code, 0, render.stderr);
     assert.match(render.stdout, new RegExp(`==> ${ws.root}/m1/conf  \\(files: Write conf\\)\\nmaster=m1 os=${family}\\n`));
     assert.equal(existsSync(join(ws.root, 'm1')), false, 'render writes nothing');
 
-    const noFacts = cli('render', join(ws.dir, 'playbooks/files.json'), '-i', inventory(), '--host', 'm1', '--state-dir', join(ws.dir, 'empty'));
+    const noFacts = cli('render', join(ws.dir, 'playbooks/files.json'), '-i', inventory(), '--limit', 'm1', '--state-dir', join(ws.dir, 'empty'));
     assert.equal(noFacts.code, 1);
     assert.match(noFacts.stderr, /no cached facts for m1/);
     assert.match(noFacts.stderr, /conf\.hbs:1:\d+: undefined variable "facts\.os/);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Apply from '../../../packages/controller/src/commands/apply.js';
-import type { EngineParts } from '../../../packages/controller/src/commands/engine-parts.js';
+import type { EngineParts } from '../../../packages/controller/src/engine/engine-parts.js';
 import { CONTROLLER_ROOT } from '../../../packages/controller/src/package-root.js';
 import { makeWorkspace, masterEntry, type Workspace } from './workspace.js';
 

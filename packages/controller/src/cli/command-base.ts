@@ -5,7 +5,7 @@ import { Command, Errors } from '@oclif/core';
 import type { RunSummary } from '../engine/events.js';
 import { InputError, InputErrors, UnreachableError } from '../errors.js';
 import { ExitCode, exitCodeOf, exitCodeOfError, type RunExitOptions } from '../exit-codes.js';
-import { engineParts, type EngineParts } from './engine-parts.js';
+import { engineParts, type EngineParts } from '../engine/engine-parts.js';
 
 /** How a command ended: with nothing to add (0), or with a run whose summary picks the code. */
 export type CommandOutcome = void | ({ run: RunSummary } & RunExitOptions);

@@ -24,7 +24,7 @@ export async function main(argv: string[]): Promise<void> {
  */
 async function namedCommand(error: unknown, argv: string[]): Promise<unknown> {
   if (!(error instanceof Errors.CLIError) || !/^command \S+ not found$/.test(error.message) || argv[0] === undefined) return error;
-  const { commands } = await import('./index.js');
+  const { commands } = await import('../commands/index.js');
   const names = Object.keys(commands);
   const suggestion = closestName(argv[0], names);
   return new Errors.CLIError(`unknown command ${JSON.stringify(argv[0])}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}: the commands are ${names.join(', ')}`);

@@ -4,11 +4,11 @@ import { DEFAULT_FORKS, runPlays } from '../engine/run-plays.js';
 import { exitCodesHelp } from '../exit-codes.js';
 import { loadRun } from '../playbook/load-run.js';
 import { loadAgentBundle } from '../transport/agent-bundle.js';
-import { askBecomePassFlag, becomePassword } from './become-password.js';
-import { type CommandOutcome, DisklessCommand } from './command-base.js';
-import { saveFacts } from './facts-cache.js';
-import { forksFlag, inventoryFlag, jsonFlag, limitFlag, stateDirFlag, tagsFlag } from './flags.js';
-import { chooseRenderer, interruptOnSigint } from './output.js';
+import { askBecomePassFlag, becomePassword } from '../cli/become-password.js';
+import { type CommandOutcome, DisklessCommand } from '../cli/command-base.js';
+import { saveFacts } from '../state/facts-cache.js';
+import { forksFlag, inventoryFlag, jsonFlag, limitFlag, stateDirFlag, tagsFlag } from '../cli/flags.js';
+import { chooseRenderer, interruptOnSigint } from '../cli/output.js';
 
 export default class Apply extends DisklessCommand {
   static summary = 'Bring masters to the state the playbooks describe.';

@@ -6,8 +6,8 @@ import { addSlaves, planInventoryChange, writeInventoryChange } from '../invento
 import { checkNamePattern, DEFAULT_NAME_PATTERN, planNewSlaves } from '../day2/new-slaves.js';
 import { loadRun } from '../playbook/load-run.js';
 import { loadAgentBundle } from '../transport/agent-bundle.js';
-import { type CommandOutcome, DisklessCommand } from './command-base.js';
-import { forksFlag, inventoryFlag, jsonFlag, limitFlag } from './flags.js';
+import { type CommandOutcome, DisklessCommand } from '../cli/command-base.js';
+import { forksFlag, inventoryFlag, jsonFlag, limitFlag } from '../cli/flags.js';
 
 export default class Discover extends DisklessCommand {
   static summary = 'List the machines that asked a master for an address and are in no inventory.';

@@ -3,10 +3,10 @@ import { Flags } from '@oclif/core';
 import { DEFAULT_FORKS, runPlays } from '../engine/run-plays.js';
 import { loadRun } from '../playbook/load-run.js';
 import { loadAgentBundle } from '../transport/agent-bundle.js';
-import { askBecomePassFlag, becomePassword } from './become-password.js';
-import { type CommandOutcome, DisklessCommand } from './command-base.js';
-import { saveFacts } from './facts-cache.js';
-import { forksFlag, inventoryFlag, jsonFlag, limitFlag, stateDirFlag } from './flags.js';
+import { askBecomePassFlag, becomePassword } from '../cli/become-password.js';
+import { type CommandOutcome, DisklessCommand } from '../cli/command-base.js';
+import { saveFacts } from '../state/facts-cache.js';
+import { forksFlag, inventoryFlag, jsonFlag, limitFlag, stateDirFlag } from '../cli/flags.js';
 import { formatFactsTable } from '../report/facts-table.js';
 
 export default class Facts extends DisklessCommand {

@@ -8,7 +8,7 @@ import { writeInventoryChange } from '../inventory/edit-inventory.js';
 import { addressesOf, masterFacts, parseTarget } from '../init/master-facts.js';
 import { proposeMaster, type Proposal } from '../init/propose-master.js';
 import { EXAMPLE_MASTER, inventoryText, scaffold } from '../init/scaffold.js';
-import { type CommandOutcome, DisklessCommand } from './command-base.js';
+import { type CommandOutcome, DisklessCommand } from '../cli/command-base.js';
 
 export default class Init extends DisklessCommand {
   static summary = 'Make a directory for one site\'s inventory and playbooks, ready for git.';

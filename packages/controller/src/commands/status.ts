@@ -5,8 +5,8 @@ import { formatStatusTable, statusArgs, statusHosts } from '../day2/status.js';
 import { parseSince } from '../day2/time-text.js';
 import { loadRun } from '../playbook/load-run.js';
 import { loadAgentBundle } from '../transport/agent-bundle.js';
-import { type CommandOutcome, DisklessCommand } from './command-base.js';
-import { forksFlag, inventoryFlag, jsonFlag, limitFlag } from './flags.js';
+import { type CommandOutcome, DisklessCommand } from '../cli/command-base.js';
+import { forksFlag, inventoryFlag, jsonFlag, limitFlag } from '../cli/flags.js';
 
 export default class Status extends DisklessCommand {
   static summary = 'Show what each slave last did on its master: DHCP, TFTP, NFS, boot.';

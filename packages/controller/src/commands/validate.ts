@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { loadRun } from '../playbook/load-run.js';
-import { type CommandOutcome, DisklessCommand } from './command-base.js';
-import { inventoryFlag } from './flags.js';
+import { type CommandOutcome, DisklessCommand } from '../cli/command-base.js';
+import { inventoryFlag } from '../cli/flags.js';
 
 export default class Validate extends DisklessCommand {
   static summary = 'Check an inventory and playbooks without connecting to anything.';

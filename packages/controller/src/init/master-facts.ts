@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EngineParts } from '../commands/engine-parts.js';
+import type { EngineParts } from '../engine/engine-parts.js';
 import { runPlays } from '../engine/run-plays.js';
 import { InputError, InputErrors, UnreachableError } from '../errors.js';
 import { loadInventory } from '../inventory/load-inventory.js';

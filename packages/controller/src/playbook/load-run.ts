@@ -2,7 +2,7 @@
 // (duplicate keys, bad UTF-8 and runaway nesting refused), checked against their
 // schemas, then every check that needs no master: expressions, templates and templated
 // strings compiled, import cycles, play hosts against the inventory, the masters named
-// by --limit or --host. Every problem found is reported at once, and nothing may run
+// by --limit. Every problem found is reported at once, and nothing may run
 // or connect until there is none. A new command loads through here, so it cannot skip
 // a check.
 import { resolve } from 'node:path';
@@ -21,10 +21,8 @@ export interface RunInputOptions {
   inventory: string;
   /** Playbook files, run in this order; none for commands that run no playbook. */
   playbooks?: string[];
-  /** Master names the command is limited to (--limit, or --host): each must exist. */
+  /** Master names the command is limited to (--limit): each must exist. */
   limit?: string[];
-  /** The flag `limit` came from, for messages. */
-  limitFlag?: string;
 }
 
 export interface RunInput {
@@ -56,7 +54,7 @@ export async function loadRun(options: RunInputOptions): Promise<RunInput> {
   if (names) playbookErrors.push(...(await playHostErrors(checked, names, documents)));
 
   const usageErrors: InputError[] = [];
-  const flag = options.limitFlag ?? '--limit';
+  const flag = '--limit';
   if (options.limit?.some((name) => !name.trim())) usageErrors.push(new InputError(`${flag}: an empty master name is not allowed`));
   else if (!inventory && names && options.limit?.length) usageErrors.push(...unknownLimit(names, options.limit, flag));
   const masters = inventory && usageErrors.length === 0 ? await collect(usageErrors, async () => limitMasters(inventory, options.limit, flag)) : undefined;
