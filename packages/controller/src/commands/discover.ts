@@ -1,13 +1,12 @@
 import { Flags } from '@oclif/core';
-import { DEFAULT_FORKS } from '../engine/run-plays.js';
 import { askMasters, summaryOf } from '../day2/ask-masters.js';
 import { discoverArgs, discoverHosts, formatDiscoverTable, macsToAdd } from '../day2/discover.js';
 import { addSlaves, planInventoryChange, writeInventoryChange } from '../inventory/edit-inventory.js';
 import { checkNamePattern, DEFAULT_NAME_PATTERN, planNewSlaves } from '../day2/new-slaves.js';
 import { loadRun } from '../playbook/load-run.js';
-import { loadAgentBundle } from '../transport/agent-bundle.js';
+import { askFlags, askOptions } from '../cli/ask-options.js';
 import { type CommandOutcome, DisklessCommand } from '../cli/command-base.js';
-import { forksFlag, inventoryFlag, jsonFlag, limitFlag } from '../cli/flags.js';
+import { inventoryFlag, jsonFlag, limitFlag } from '../cli/flags.js';
 
 export default class Discover extends DisklessCommand {
   static summary = 'List the machines that asked a master for an address and are in no inventory.';
@@ -33,8 +32,7 @@ export default class Discover extends DisklessCommand {
       default: DEFAULT_NAME_PATTERN,
       helpValue: 'PATTERN',
     }),
-    forks: forksFlag('masters asked at once', DEFAULT_FORKS),
-    'accept-new-host-keys': Flags.boolean({ description: 'trust and record host keys not yet in known_hosts' }),
+    ...askFlags,
   };
 
   protected async execute(): Promise<CommandOutcome> {
@@ -42,12 +40,7 @@ export default class Discover extends DisklessCommand {
     const editing = flags.write || flags.check;
     if (editing) checkNamePattern(flags['name-pattern']);
     const { inventory, masters } = await loadRun({ inventory: flags.inventory, limit: flags.limit });
-    await loadAgentBundle();
-    const answers = await askMasters(masters, 'unknown_clients', discoverArgs(inventory), {
-      connector: this.engineParts().connector,
-      forks: flags.forks,
-      acceptNewHostKeys: flags['accept-new-host-keys'],
-    });
+    const answers = await askMasters(masters, 'unknown_clients', discoverArgs(inventory), await askOptions(flags, this.engineParts().connector));
     const hosts = discoverHosts(inventory, answers);
     const summary = summaryOf(answers);
 

@@ -1,12 +1,11 @@
 import { Flags } from '@oclif/core';
-import { DEFAULT_FORKS } from '../engine/run-plays.js';
 import { askMasters, summaryOf } from '../day2/ask-masters.js';
 import { formatStatusTable, statusArgs, statusHosts } from '../day2/status.js';
 import { parseSince } from '../day2/time-text.js';
 import { loadRun } from '../playbook/load-run.js';
-import { loadAgentBundle } from '../transport/agent-bundle.js';
+import { askFlags, askOptions } from '../cli/ask-options.js';
 import { type CommandOutcome, DisklessCommand } from '../cli/command-base.js';
-import { forksFlag, inventoryFlag, jsonFlag, limitFlag } from '../cli/flags.js';
+import { inventoryFlag, jsonFlag, limitFlag } from '../cli/flags.js';
 
 export default class Status extends DisklessCommand {
   static summary = 'Show what each slave last did on its master: DHCP, TFTP, NFS, boot.';
@@ -21,20 +20,14 @@ export default class Status extends DisklessCommand {
     limit: limitFlag,
     json: jsonFlag,
     since: Flags.string({ description: 'only log lines from this long ago on (90s, 15m, 1h, 2d) or from this time (ISO 8601)', helpValue: 'AGE' }),
-    forks: forksFlag('masters asked at once', DEFAULT_FORKS),
-    'accept-new-host-keys': Flags.boolean({ description: 'trust and record host keys not yet in known_hosts' }),
+    ...askFlags,
   };
 
   protected async execute(): Promise<CommandOutcome> {
     const { flags } = await this.parse(Status);
     const since = flags.since === undefined ? undefined : parseSince(flags.since);
     const { masters } = await loadRun({ inventory: flags.inventory, limit: flags.limit });
-    await loadAgentBundle();
-    const answers = await askMasters(masters, 'boot_status', statusArgs(since), {
-      connector: this.engineParts().connector,
-      forks: flags.forks,
-      acceptNewHostKeys: flags['accept-new-host-keys'],
-    });
+    const answers = await askMasters(masters, 'boot_status', statusArgs(since), await askOptions(flags, this.engineParts().connector));
     const hosts = statusHosts(masters, answers);
     const summary = summaryOf(answers);
     if (flags.json) {

@@ -20,6 +20,8 @@ export interface AskOptions {
   connector: Connector;
   forks: number;
   acceptNewHostKeys?: boolean;
+  /** sudo's password for masters with ssh.become. */
+  becomePassword?: string;
 }
 
 /** Sends `op` with the args `argsFor` gives each master; answers in the masters' order. */
@@ -36,7 +38,7 @@ export async function askMasters(
       queue.add(async () => {
         let connection;
         try {
-          connection = await options.connector(master, { acceptNewHostKeys: options.acceptNewHostKeys });
+          connection = await options.connector(master, { acceptNewHostKeys: options.acceptNewHostKeys, becomePassword: options.becomePassword });
           const answer = await connection.agent.request(op, argsFor(master));
           answers.set(master.name, { unreachable: false, data: answer.data ?? {} });
         } catch (error) {
