@@ -15,8 +15,11 @@ import { benchInventory, type BenchInventory, firstMasters, writeAnsibleInventor
 import { summarize } from './lib/measure.js';
 import { type BenchOptions, type BenchStep, parseBenchOptions } from './lib/options.js';
 import { type BenchResults, type PairFigures, resultTable, type ScaleStep, scalingChart, type SlaveStep, updateReadme, updateSlavesReadme } from './lib/report.js';
-import { ANSIBLE_SITE_PLAYBOOK, MASTER_KERNEL_PLAYBOOK, resetScript, SITE_PLAYBOOK, spreadSlaveKernel } from './lib/site.js';
+import { updateStormReadme } from './lib/storm-report.js';
+import { ANSIBLE_SITE_PLAYBOOK, MASTER_KERNEL_PLAYBOOK, resetScript, SITE_PLAYBOOK, SLAVE_KERNEL_FILES, spreadSlaveKernel } from './lib/site.js';
+import { bootStorm, STORM_TRANSPORT_TEXT, type StormFiles, type StormResults, type StormRun } from './lib/boot-storm.js';
 import { onlySpmMaster, SPM_MASTER, withSpmMaster } from './lib/slaves-per-master.js';
+import { ClientScratch } from '../test/e2e/slave-clients.js';
 import { buildController, REPO, runAnsible, runDiskless, type Tool, type ToolRun, type ToolTarget } from './lib/tools.js';
 
 const log = (line: string) => console.error(`[bench] ${line}`);
@@ -250,6 +253,64 @@ async function slavesPerMaster(ctx: Context): Promise<SlaveStep[]> {
   return steps;
 }
 
+/** The files the storm's clients fetch, with their sizes on the master: the boot files, and bash with the libraries it loads (all under /usr). */
+async function stormFiles(ctx: Context, server: string): Promise<StormFiles> {
+  const sizes = async (paths: string[]) => {
+    const r = await labExec(ctx.lab, SPM_MASTER, ['stat', '-L', '-c', '%s', ...paths]);
+    if (r.code !== 0) throw new Error(`${SPM_MASTER}: ${r.stderr}`);
+    return r.stdout.trim().split('\n').map(Number);
+  };
+  const boot = SLAVE_KERNEL_FILES;
+  const libs = await labExec(ctx.lab, SPM_MASTER, ['sh', '-c', "{ echo /usr/bin/bash; ldd /usr/bin/bash | grep -o '/[^ ]*'; } | xargs -n1 readlink -f | grep '^/usr/' | sort -u"]);
+  const usr = libs.stdout.trim().split('\n').filter(Boolean);
+  const [bootSizes, usrSizes] = [await sizes(boot.map((f) => `/diskless/${f}`)), await sizes(usr)];
+  return { server, boot: boot.map((name, i) => ({ name, bytes: bootSizes[i] })), usr: usr.map((path, i) => ({ path, bytes: usrSizes[i] })) };
+}
+
+/**
+ * The boot storm: the step's master gets --storm-clients slaves and boot.transport
+ * http (lighttpd beside tftpd), site.json brings it to state (untimed), then every
+ * slave boots at once, as far as the master sees it, once per transport.
+ */
+async function bootStormStep(ctx: Context): Promise<StormResults> {
+  const { opts } = ctx;
+  const inventory = withSpmMaster(ctx.inventory, ctx.spmHost, opts.stormClients, { transport: 'http' });
+  ctx.lab = await labUp({ name: ctx.labName, inventoryFile: writeJson(join(ctx.dir, 'lab-inventory-storm.json'), inventory), managementCidr: ctx.managementCidr });
+  const master = onlySpmMaster(inventory).masters[SPM_MASTER];
+  const t: ToolTarget = {
+    masters: 1,
+    timeoutMs: 15 * 60_000,
+    diskless: { inventory: writeJson(join(ctx.dir, 'inventory-storm.json'), onlySpmMaster(inventory)), stateDir: join(ctx.dir, 'state') },
+    ansible: { inventory: '', controlPathDir: join(ctx.dir, 'cp') },
+  };
+  const applied = await runDiskless(SITE_PLAYBOOK, t);
+  log(`boot storm: site.json brought ${SPM_MASTER} with ${opts.stormClients} slaves and HTTP boot to state in ${(applied.wallMs / 1000).toFixed(1)} s`);
+  const files = await stormFiles(ctx, master.lan.address);
+  const mtu = Number((await labExec(ctx.lab, SPM_MASTER, ['cat', `/sys/class/net/${master.lan.interface}/mtu`])).stdout.trim());
+  const scratch = new ClientScratch();
+  try {
+    const runs: StormRun[] = [];
+    for (const transport of opts.stormTransports) {
+      const run = await bootStorm({
+        lab: ctx.lab,
+        masterPid: ctx.lab.masters.find((m) => m.name === SPM_MASTER)!.pid,
+        clients: Object.entries(master.slaves).map(([name, slave]) => ({ target: `${SPM_MASTER}/${name}`, ip: slave.ip })),
+        files,
+        transport,
+        barrier: join(scratch.dir, 'barrier'),
+        dhcpEvents: scratch.dhcpScript,
+        mtu,
+        timeoutMs: 30 * 60_000,
+      });
+      log(`boot storm, ${opts.stormClients} clients, ${STORM_TRANSPORT_TEXT[transport]}: the last had everything after ${(run.lastMs / 1000).toFixed(2)} s (median ${(run.doneMs.median / 1000).toFixed(2)} s), master CPU ${run.masterCpuS} s, clients' CPU ${run.clientsCpuS} s`);
+      runs.push(run);
+    }
+    return { clients: opts.stormClients, mtu, files, runs };
+  } finally {
+    scratch.remove();
+  }
+}
+
 /** The targets: equal work against Ansible, the cost of one task, scaling and slaves per master; the site run has its own table. */
 function targets(w: BenchResults['equalWork'], steps: ScaleStep[] | undefined, slaves: SlaveStep[] | undefined): BenchResults['targets'] {
   const one = steps?.find((x) => x.masters === 1);
@@ -295,6 +356,10 @@ function publish(opts: BenchOptions, results: BenchResults): void {
     updateSlavesReadme(join(REPO, 'bench/README.md'), results);
     log('bench/README.md: slaves-per-master table updated');
   }
+  if (results.bootStorm) {
+    updateStormReadme(join(REPO, 'bench/README.md'), results);
+    log('bench/README.md: boot storm table updated');
+  }
   if (!results.equalWork || !results.site || !results.scaling) return;
   writeFileSync(join(opts.resultsDir, 'latest.json'), text);
   writeFileSync(join(REPO, 'bench/scaling.svg'), scalingChart(results.scaling));
@@ -332,9 +397,10 @@ async function main(): Promise<void> {
     const inventory = benchInventory(gateway, totalMasters, opts.slavesPerMaster);
     // The slaves-per-master step's master comes last, without slaves until the step gives it some.
     const spmHost = `${gateway.split('.').slice(0, 3).join('.')}.${10 + totalMasters}`;
-    const labInventory = wants('slaves') ? withSpmMaster(inventory, spmHost, 0) : inventory;
+    const spmStep = wants('slaves') || wants('storm');
+    const labInventory = spmStep ? withSpmMaster(inventory, spmHost, 0) : inventory;
     const inventoryFile = writeJson(join(dir, 'inventory.json'), labInventory);
-    log(`bringing up lab ${labName}: ${totalMasters} masters, ${opts.slavesPerMaster} slaves each${wants('slaves') ? `, and master ${SPM_MASTER} for the slaves-per-master step` : ''}, management ${managementCidr}`);
+    log(`bringing up lab ${labName}: ${totalMasters} masters, ${opts.slavesPerMaster} slaves each${spmStep ? `, and master ${SPM_MASTER} for the slaves-per-master step and the boot storm` : ''}, management ${managementCidr}`);
     const lab = await labUp({ name: labName, inventoryFile, managementCidr });
     const ctx: Context = { opts, lab, dir, inventory, labName, managementCidr, spmHost };
     mkdirSync(join(dir, 'cp'));
@@ -344,16 +410,18 @@ async function main(): Promise<void> {
     const siteFigures = wants('site') ? await site(ctx) : undefined;
     const steps = wants('scale') ? await scaling(ctx) : undefined;
     const slaves = wants('slaves') ? await slavesPerMaster(ctx) : undefined;
+    const storm = wants('storm') ? await bootStormStep(ctx) : undefined;
     const results: BenchResults = {
       date: new Date().toISOString(),
       mode: opts.quick ? 'quick' : 'full',
       machine: { cpus: cpus().length, node: process.version, ansible },
       durationS: Math.round(Number(process.hrtime.bigint() - started) / 1e9),
-      options: { n: opts.n, repeat: opts.repeat, masters: opts.masters, siteMasters: opts.siteMasters, slavesPerMaster: opts.slavesPerMaster, scale: opts.scale, ansibleScaleMax: opts.ansibleScaleMax, slaveSteps: opts.slaveSteps, steps: opts.steps },
+      options: { n: opts.n, repeat: opts.repeat, masters: opts.masters, siteMasters: opts.siteMasters, slavesPerMaster: opts.slavesPerMaster, scale: opts.scale, ansibleScaleMax: opts.ansibleScaleMax, slaveSteps: opts.slaveSteps, stormClients: opts.stormClients, steps: opts.steps },
       equalWork: w,
       site: siteFigures,
       scaling: steps,
       slavesPerMaster: slaves,
+      bootStorm: storm,
       targets: targets(w, steps, slaves),
     };
     console.log(resultTable(results));

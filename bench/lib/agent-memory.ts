@@ -1,13 +1,14 @@
-// Peak memory of the agents on the lab's masters, watched from this machine while a
-// run goes on: every master has its own PID namespace, so an agent process belongs
-// to the master whose init shares that namespace (other labs' agents are ignored).
+// Peak memory of the agents on the lab's masters, and the CPU of a master's processes,
+// watched from this machine while a run goes on: every master has its own PID
+// namespace, so a process belongs to the master whose init shares that namespace
+// (other labs' agents are ignored).
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { Lab } from '../../test/lab/index.js';
 
 // The controller starts `node /var/cache/diskless/agent-<sha256>.mjs --stdio`.
 const AGENT = /\/agent[^/\0]*\.mjs\0--stdio/;
 
-function pidNamespace(pid: number | string): string | null {
+export function pidNamespace(pid: number | string): string | null {
   try {
     return readlinkSync(`/proc/${pid}/ns/pid`);
   } catch {
@@ -46,4 +47,21 @@ export function watchAgentMemory(lab: Lab, everyMs = 25): { stop: () => number |
       return peak === 0 ? null : Math.round((peak / 1024) * 10) / 10;
     },
   };
+}
+
+/** CPU seconds (user and system, reaped children included) of every process in the PID namespace of `pid`: a lab master's. */
+export function namespaceCpuS(pid: number): number {
+  const ns = pidNamespace(pid);
+  let ticks = 0;
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p) || pidNamespace(p) !== ns) continue;
+    try {
+      // The fields after the command's closing parenthesis: utime is the 12th, then stime, cutime and cstime.
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ').pop()!.split(' ');
+      ticks += fields.slice(11, 15).reduce((a, f) => a + Number(f), 0);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks / 100; // USER_HZ
 }

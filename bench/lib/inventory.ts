@@ -14,8 +14,8 @@ export interface BenchMaster {
   ssh: { host: string };
   lan: { interface: string; address: string; prefix: number; routers: string; dns: string[] };
   nfs: { server: string; mountOptions: string; shared: Record<string, 'ro' | 'rw' | { mode: 'ro' | 'rw'; rootSquash?: boolean }>; rootOptions?: string };
-  /** Only transport tftp (the default) is translated to Ansible. */
-  boot?: { firmware?: Firmware };
+  /** Only transport tftp (the default) is translated to Ansible; the boot storm's master uses http. */
+  boot?: { firmware?: Firmware; transport?: 'tftp' | 'http' };
   slaves: Record<string, BenchSlave>;
 }
 

@@ -1,6 +1,7 @@
 // Command-line options of `npm run bench`, with the default (full) and quick sizes.
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { STORM_TRANSPORTS, type StormTransport } from './boot-storm.js';
 
 const DEFAULT_RESULTS_DIR = fileURLToPath(new URL('../results', import.meta.url));
 
@@ -21,6 +22,10 @@ export interface BenchOptions {
   slavesPerMaster: number;
   /** Slave counts of the slaves-per-master step (one master of its own). */
   slaveSteps: number[];
+  /** Clients of the boot storm (the step's master's slaves, booting at once). */
+  stormClients: number;
+  /** How the storm's clients fetch the kernel and initramfs, one storm each. */
+  stormTransports: StormTransport[];
   /** The steps to run (all by default); a run of only some leaves bench/README.md's main table alone. */
   steps: BenchStep[];
   /** Write the table into bench/README.md and bench/results/latest.json. */
@@ -28,19 +33,24 @@ export interface BenchOptions {
   resultsDir: string;
 }
 
-export const BENCH_STEPS = ['equal', 'site', 'scale', 'slaves'] as const;
+export const BENCH_STEPS = ['equal', 'site', 'scale', 'slaves', 'storm'] as const;
 export type BenchStep = (typeof BENCH_STEPS)[number];
 
 export const USAGE = `usage: npm run bench -- [--quick] [--n 50] [--repeat 3] [--masters 2] [--site-masters 2]
                       [--scale 1,4,16,32] [--ansible-scale-max 4] [--slaves 8] [--results-dir DIR]
-                      [--slave-steps 8,64,250] [--steps equal,site,scale,slaves]
+                      [--slave-steps 8,64,250] [--storm-clients 64]
+                      [--storm-transports tftp,tftp-blksize,http] [--steps equal,site,scale,slaves,storm]
   --masters       masters of the equal-work comparison
   --site-masters  masters of the site.json comparison (default: --masters)
   --slave-steps   slave counts of the slaves-per-master step (one master of its own)
-  --steps         which steps to run: equal (equal work), site, scale (masters), slaves
+  --storm-clients slaves of one master that boot at once in the boot storm
+  --storm-transports  one storm each: tftp (512-byte blocks), tftp-blksize (the block
+                  the LAN's MTU carries), http
+  --steps         which steps to run: equal (equal work), site, scale (masters), slaves,
+                  storm
   --quick         CI size: equal work on 2 masters with N=10, site on 1 master, 2 slaves
                   per master, one repetition, scaling on 1 and 2 masters (Ansible on 1),
-                  slaves per master 2 and 4; leaves bench/README.md and
+                  slaves per master 2 and 4, a storm of 4 clients; leaves bench/README.md and
                   bench/results/latest.json alone`;
 
 const positive = (name: string, text: string): number => {
@@ -64,6 +74,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'results-dir': { type: 'string' },
       'slave-steps': { type: 'string' },
       steps: { type: 'string' },
+      'storm-clients': { type: 'string' },
+      'storm-transports': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -78,6 +90,10 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     if (!(BENCH_STEPS as readonly string[]).includes(s)) throw new Error(`--steps takes ${BENCH_STEPS.join(', ')}, got "${s}"\n${USAGE}`);
     return s as BenchStep;
   });
+  const stormTransports = (values['storm-transports'] ?? STORM_TRANSPORTS.join(',')).split(',').map((s) => {
+    if (!(STORM_TRANSPORTS as readonly string[]).includes(s)) throw new Error(`--storm-transports takes ${STORM_TRANSPORTS.join(', ')}, got "${s}"\n${USAGE}`);
+    return s as StormTransport;
+  });
   const opts: BenchOptions = {
     quick,
     n: positive('n', values.n ?? (quick ? '10' : '50')),
@@ -88,11 +104,14 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     ansibleScaleMax: positive('ansible-scale-max', values['ansible-scale-max'] ?? (quick ? '1' : '4')),
     slavesPerMaster: positive('slaves', values.slaves ?? (quick ? '2' : '8')),
     slaveSteps: [...new Set(slaveSteps)].sort((a, b) => a - b),
+    stormClients: positive('storm-clients', values['storm-clients'] ?? (quick ? '4' : '64')),
+    stormTransports: STORM_TRANSPORTS.filter((t) => stormTransports.includes(t)),
     steps: BENCH_STEPS.filter((s) => steps.includes(s)),
     publish: !quick,
     resultsDir: values['results-dir'] ?? DEFAULT_RESULTS_DIR,
   };
   if (opts.slaveSteps.some((n) => n > 999)) throw new Error("--slave-steps: the step's master has room for 999 slaves and the one it adds");
+  if (opts.stormClients > 1000) throw new Error("--storm-clients: the step's master has room for 1000 slaves");
   if (opts.n < 3) throw new Error(`--n must be at least 3 (files, directories and links), got ${opts.n}`);
   return opts;
 }

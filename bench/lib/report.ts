@@ -1,8 +1,12 @@
 // What a benchmark run leaves behind: the results JSON, a table for the terminal and
 // bench/README.md, and an SVG chart of wall time against the number of masters.
-import { readFileSync, writeFileSync } from 'node:fs';
 import type { Summary } from './measure.js';
 import type { TaskTime } from './slaves-per-master.js';
+import type { StormResults } from './boot-storm.js';
+import { measured, replaceBetween } from './readme-section.js';
+import { stormTable } from './storm-report.js';
+
+
 
 export interface PairFigures {
   diskless: Summary;
@@ -46,7 +50,7 @@ export interface BenchResults {
   machine: { cpus: number; node: string; ansible: string };
   /** The whole benchmark, lab and set-up included. */
   durationS: number;
-  options: { n: number; repeat: number; masters: number; siteMasters: number; slavesPerMaster: number; scale: number[]; ansibleScaleMax: number; slaveSteps?: number[]; steps?: string[] };
+  options: { n: number; repeat: number; masters: number; siteMasters: number; slavesPerMaster: number; scale: number[]; ansibleScaleMax: number; slaveSteps?: number[]; stormClients?: number; steps?: string[] };
   /** Each step is missing when --steps left it out. */
   equalWork?: {
     masters: number;
@@ -62,6 +66,8 @@ export interface BenchResults {
   scaling?: ScaleStep[];
   /** One master with more and more slaves: first run, no-op, adding and removing one. */
   slavesPerMaster?: SlaveStep[];
+  /** The step's master's slaves booting at once, one storm per transport. */
+  bootStorm?: StormResults;
   targets: Record<string, { target: string; value: number | null; met: boolean | null }>;
 }
 
@@ -114,6 +120,7 @@ export function resultTable(r: BenchResults): string {
     );
   }
   if (r.slavesPerMaster) lines.push(slaveTable(r), '');
+  if (r.bootStorm) lines.push(stormTable(r.bootStorm), '');
   lines.push(
     '| target | wanted | measured | met |',
     '|---|---|---|---|',
@@ -183,21 +190,11 @@ const END = '<!-- bench:results:end -->';
 const SLAVES_BEGIN = '<!-- bench:slaves:begin -->';
 const SLAVES_END = '<!-- bench:slaves:end -->';
 
-/** Replaces what lies between two markers of the README. */
-function replaceBetween(file: string, begin: string, end: string, body: string): void {
-  const text = readFileSync(file, 'utf8');
-  const start = text.indexOf(begin);
-  const stop = text.indexOf(end);
-  if (start < 0 || stop < start) throw new Error(`${file}: the markers ${begin} and ${end} are missing`);
-  writeFileSync(file, `${text.slice(0, start + begin.length)}\n${body}\n${text.slice(stop)}`);
-}
-
-const measured = (r: BenchResults) => `Measured ${r.date} (${r.machine.cpus} CPUs, Node ${r.machine.node}, ${r.machine.ansible === 'not used' ? 'no Ansible run' : r.machine.ansible}); the whole benchmark took ${(r.durationS / 60).toFixed(1)} min.`;
 
 /** Replaces what lies between the README's result markers. */
 export function updateReadme(file: string, r: BenchResults, chart: string): void {
   // The slaves-per-master step has its own section (updateSlavesReadme).
-  const others = { ...r, slavesPerMaster: undefined, targets: Object.fromEntries(Object.entries(r.targets).filter(([name]) => !/slave/.test(name))) };
+  const others = { ...r, slavesPerMaster: undefined, bootStorm: undefined, targets: Object.fromEntries(Object.entries(r.targets).filter(([name]) => !/slave/.test(name))) };
   replaceBetween(file, BEGIN, END, [measured(r), '', resultTable(others), '', `![wall time against masters](${chart})`].join('\n'));
 }
 

@@ -20,10 +20,11 @@ export function spmSlave(s: number): [string, BenchMaster['slaves'][string]] {
   return [`p${s + 1}`, { mac: `02:00:bf:00:${hex(s >> 8)}:${hex(s & 255)}`, ip: `10.99.${host >> 8}.${host & 255}`, boot: 'pxe', firmware: slaveFirmware(s) }];
 }
 
-/** The step's master with `slaves` slaves, on management address `host`. */
-export function spmMaster(host: string, slaves: number): BenchMaster {
+/** The step's master with `slaves` slaves, on management address `host` (`boot`: the boot storm's http transport). */
+export function spmMaster(host: string, slaves: number, boot?: BenchMaster['boot']): BenchMaster {
   return {
     ssh: { host },
+    ...(boot ? { boot } : {}),
     lan: SPM_LAN,
     nfs: { server: 'ganesha', mountOptions: 'tcp,vers=3', shared: { '/usr': 'ro', '/home': 'rw' } },
     slaves: Object.fromEntries(Array.from({ length: slaves }, (_, s) => spmSlave(s))),
@@ -31,9 +32,9 @@ export function spmMaster(host: string, slaves: number): BenchMaster {
 }
 
 /** The bench inventory with the step's master (last) holding `slaves` slaves. */
-export function withSpmMaster(inventory: BenchInventory, host: string, slaves: number): BenchInventory {
+export function withSpmMaster(inventory: BenchInventory, host: string, slaves: number, boot?: BenchMaster['boot']): BenchInventory {
   const { [SPM_MASTER]: _, ...others } = inventory.masters;
-  return { ...inventory, masters: { ...others, [SPM_MASTER]: spmMaster(host, slaves) } };
+  return { ...inventory, masters: { ...others, [SPM_MASTER]: spmMaster(host, slaves, boot) } };
 }
 
 /** Only the step's master: what the controller is given in the step. */
