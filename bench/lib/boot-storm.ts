@@ -53,6 +53,8 @@ export interface ClientTimes {
   rootEntries: number;
   /** The client's own CPU (its shell and the clients it ran). */
   cpuS: number;
+  /** Fetches tried again after a timeout or a short file. */
+  retries: number;
 }
 
 export interface StormRun {
@@ -76,13 +78,18 @@ export interface StormRun {
   clientsCpuS: number;
   /** Entries of each client's root (its tree walked over NFS). */
   rootEntries: Summary;
+  /** Fetches tried again, over all the clients. */
+  retries: number;
 }
+
+/** Tries of one fetch before the client gives up. */
+const ATTEMPTS = 5;
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
  * The script one client runs (bash, for pipefail): it says `ready`, waits on the
- * barrier, then prints `times <dhcp> <boot> <root> <bytes> <entries> <cpu ticks>`
+ * barrier, then prints `times <dhcp> <boot> <root> <bytes> <entries> <cpu ticks> <retries>`
  * (times in ms since the release), or fails naming what failed.
  */
 export function clientScript(transport: StormTransport, client: StormClient, files: StormFiles, barrier: string, dhcpEvents: string): string {
@@ -96,41 +103,39 @@ export function clientScript(transport: StormTransport, client: StormClient, fil
     'set -euo pipefail',
     'ms() { echo $(( $(date +%s%N) / 1000000 )); }',
     'fail() { echo "failed: $*" >&2; exit 1; }',
+    // A fetch that times out or comes short is tried again, as firmware does, up to
+    // ATTEMPTS times; each retry is counted. get <expected bytes> <what> <command...>
+    `get() { local want=$1 what=$2 n; shift 2; for ((try = 1; try <= ${ATTEMPTS}; try++)); do`,
+    '  if n=$("$@" | wc -c) && [ "$n" -eq "$want" ]; then bytes=$((bytes + n)); return; fi',
+    '  retries=$((retries + 1)); done',
+    `  fail "$what: $n of $want bytes after ${ATTEMPTS} attempts"; }`,
     // The largest block that fits the LAN's MTU unfragmented: IP 20, UDP 8 and TFTP 4 bytes of headers.
     'blksize=$(( $(cat /sys/class/net/eth0/mtu) - 32 ))',
     'ip addr flush dev eth0',
     'echo ready',
     `flock -s ${q(barrier)} true`,
-    'start=$(ms); bytes=0',
+    'start=$(ms); bytes=0; retries=0',
     `busybox udhcpc -i eth0 -V PXEClient:Arch:00000:UNDI:002001 -x 0x5d:0000 -n -q -t 6 -T 2 -s ${q(dhcpEvents)} >/dev/null || fail "no DHCP lease"`,
     'dhcp=$(ms)',
-    ...files.boot.flatMap((f) => [
-      `n=$(${fetch(f.name)} | wc -c) || fail ${q(`fetching ${f.name}`)}`,
-      `[ "$n" -eq ${f.bytes} ] || fail ${q(`${f.name}: `)}"$n of ${f.bytes} bytes"`,
-      'bytes=$((bytes + n))',
-    ]),
+    ...files.boot.map((f) => `get ${f.bytes} ${q(f.name)} ${fetch(f.name)}`),
     'boot=$(ms)',
     `entries=$(nfs-ls -R ${q(root)} | wc -l) || fail "walking its root"`,
     '[ "$entries" -gt 0 ] || fail "an empty root"',
-    ...files.usr.flatMap((f) => [
-      `n=$(nfs-cat ${q(`nfs://${files.server}${f.path}`)} | wc -c) || fail ${q(`reading ${f.path}`)}`,
-      `[ "$n" -eq ${f.bytes} ] || fail ${q(`${f.path}: `)}"$n of ${f.bytes} bytes"`,
-      'bytes=$((bytes + n))',
-    ]),
+    ...files.usr.map((f) => `get ${f.bytes} ${q(f.path)} nfs-cat ${q(`nfs://${files.server}${f.path}`)}`),
     'done=$(ms)',
     // The client's CPU: this shell's and its waited-for children's (utime, stime, cutime, cstime), in ticks.
     'read -ra stat < /proc/$$/stat',
     'cpu=$(( stat[13] + stat[14] + stat[15] + stat[16] ))',
-    'echo "times $((dhcp - start)) $((boot - start)) $((done - start)) $bytes $entries $cpu"',
+    'echo "times $((dhcp - start)) $((boot - start)) $((done - start)) $bytes $entries $cpu $retries"',
   ].join('\n');
 }
 
-/** Parses a client's last line: `times <dhcp> <boot> <root> <bytes> <entries> <cpu ticks>`. */
+/** Parses a client's last line: `times <dhcp> <boot> <root> <bytes> <entries> <cpu ticks> <retries>`. */
 export function parseTimes(line: string): ClientTimes | null {
-  const m = /^times (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$/.exec(line.trim());
+  const m = /^times (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$/.exec(line.trim());
   if (!m) return null;
-  const [dhcpMs, bootMs, rootMs, bytes, rootEntries, ticks] = m.slice(1).map(Number);
-  return { dhcpMs, bootMs, rootMs, bytes, rootEntries, cpuS: ticks / 100 };
+  const [dhcpMs, bootMs, rootMs, bytes, rootEntries, ticks, retries] = m.slice(1).map(Number);
+  return { dhcpMs, bootMs, rootMs, bytes, rootEntries, cpuS: ticks / 100, retries };
 }
 
 interface Running {
@@ -219,5 +224,6 @@ export async function bootStorm(opts: {
     masterCpuS: Math.round((cpu1 - cpu0) * 100) / 100,
     clientsCpuS: Math.round(times.reduce((a, t) => a + t.cpuS, 0) * 100) / 100,
     rootEntries: summarize(times.map((t) => t.rootEntries)),
+    retries: times.reduce((a, t) => a + t.retries, 0),
   };
 }

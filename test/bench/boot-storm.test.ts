@@ -28,22 +28,22 @@ describe('boot storm', () => {
     const tftp = clientScript('tftp', client, files, '/b', '/e');
     const blk = clientScript('tftp-blksize', client, files, '/b', '/e');
     const http = clientScript('http', client, files, '/b', '/e');
-    assert.match(tftp, /busybox tftp -g -r 'bzImage' -l - '10\.99\.0\.1'/);
+    assert.match(tftp, /get 8000000 'bzImage' busybox tftp -g -r 'bzImage' -l - '10\.99\.0\.1'/);
     assert.doesNotMatch(tftp, / -b /);
     assert.match(blk, /busybox tftp -g -b "\$blksize" -r 'initrd\.img'/);
     assert.match(http, /busybox wget -q -O - 'http:\/\/10\.99\.0\.1\/bzImage'/);
     assert.doesNotMatch(http, /tftp/);
     // Its own root only, and every file checked against the master's size.
     assert.match(http, /nfs-ls -R 'nfs:\/\/10\.99\.0\.1\/diskless\/10\.99\.0\.20'/);
-    assert.match(http, /-eq 20000000 \]/);
+    assert.match(http, /get 20000000 'initrd\.img' busybox wget/);
     // A quote in a path stays one shell word.
-    assert.match(http, /nfs-cat 'nfs:\/\/10\.99\.0\.1\/usr\/lib\/it'\\''s\.so'/);
+    assert.match(http, /get 1000 '\/usr\/lib\/it'\\''s\.so' nfs-cat 'nfs:\/\/10\.99\.0\.1\/usr\/lib\/it'\\''s\.so'/);
     // It waits at the barrier after saying it is ready.
     assert.ok(http.indexOf('echo ready') < http.indexOf("flock -s '/b' true"));
   });
 
   it('reads a client answer, and nothing else', () => {
-    assert.deepEqual(parseTimes('times 12 3400 5000 36000000 1400 250'), { dhcpMs: 12, bootMs: 3400, rootMs: 5000, bytes: 36_000_000, rootEntries: 1400, cpuS: 2.5 });
+    assert.deepEqual(parseTimes('times 12 3400 5000 36000000 1400 250 3'), { dhcpMs: 12, bootMs: 3400, rootMs: 5000, bytes: 36_000_000, rootEntries: 1400, cpuS: 2.5, retries: 3 });
     assert.equal(parseTimes('times 12 3400'), null);
     assert.equal(parseTimes('ready'), null);
   });
@@ -63,6 +63,7 @@ describe('boot storm', () => {
       masterCpuS: 1.5,
       clientsCpuS: 3,
       rootEntries: summary(1400),
+      retries: 0,
     });
     const storm: StormResults = { clients: 2, mtu: 1500, files, runs: [run('tftp', null), run('tftp-blksize', 1468)] };
     const lines = stormTable(storm).split('\n').filter((l) => l.startsWith('| TFTP'));
