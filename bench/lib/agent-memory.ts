@@ -49,19 +49,24 @@ export function watchAgentMemory(lab: Lab, everyMs = 25): { stop: () => number |
   };
 }
 
-/** CPU seconds (user and system, reaped children included) of every process in the PID namespace of `pid`: a lab master's. */
-export function namespaceCpuS(pid: number): number {
+/**
+ * CPU seconds (user and system, reaped children included) of every process in the PID
+ * namespace of `pid` (a lab master's), by command name.
+ */
+export function namespaceCpuS(pid: number): Record<string, number> {
   const ns = pidNamespace(pid);
-  let ticks = 0;
+  const byCommand: Record<string, number> = {};
   for (const p of readdirSync('/proc')) {
     if (!/^\d+$/.test(p) || pidNamespace(p) !== ns) continue;
     try {
-      // The fields after the command's closing parenthesis: utime is the 12th, then stime, cutime and cstime.
-      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ').pop()!.split(' ');
-      ticks += fields.slice(11, 15).reduce((a, f) => a + Number(f), 0);
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      // The fields after the command: utime is the 12th, then stime, cutime and cstime.
+      const ticks = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 15).reduce((a, f) => a + Number(f), 0);
+      byCommand[command] = (byCommand[command] ?? 0) + ticks / 100; // USER_HZ
     } catch {
       // the process ended meanwhile
     }
   }
-  return ticks / 100; // USER_HZ
+  return byCommand;
 }

@@ -74,6 +74,8 @@ export interface StormRun {
   bytesPerClient: number;
   /** CPU time of the master's processes (dhcpd, in.tftpd and its children, lighttpd, ganesha) during the storm. */
   masterCpuS: number;
+  /** The same by command name (those that used any). */
+  masterCpuByCommand: Record<string, number>;
   /** CPU time of all the clients together (the lab's clients share the master's CPUs). */
   clientsCpuS: number;
   /** Entries of each client's root (its tree walked over NFS). */
@@ -208,6 +210,10 @@ export async function bootStorm(opts: {
   await barrier.release();
   const settled = await Promise.allSettled(running.map((r) => r.done));
   const cpu1 = namespaceCpuS(opts.masterPid);
+  const used = Object.entries(cpu1)
+    .map(([command, s]) => [command, Math.round((s - (cpu0[command] ?? 0)) * 100) / 100] as const)
+    .filter(([, s]) => s > 0)
+    .sort((a, b) => b[1] - a[1]);
   const failed = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed.length) throw new Error(`boot storm over ${transport}: ${failed.length} of ${clients.length} clients failed; ${(failed[0].reason as Error).message}`);
   const times = settled.map((s) => (s as PromiseFulfilledResult<ClientTimes>).value);
@@ -221,7 +227,8 @@ export async function bootStorm(opts: {
     bootFilesMs: summarize(times.map((t) => t.bootMs - t.dhcpMs)),
     rootMs: summarize(times.map((t) => t.rootMs - t.bootMs)),
     bytesPerClient: times[0].bytes,
-    masterCpuS: Math.round((cpu1 - cpu0) * 100) / 100,
+    masterCpuS: Math.round(used.reduce((a, [, s]) => a + s, 0) * 100) / 100,
+    masterCpuByCommand: Object.fromEntries(used),
     clientsCpuS: Math.round(times.reduce((a, t) => a + t.cpuS, 0) * 100) / 100,
     rootEntries: summarize(times.map((t) => t.rootEntries)),
     retries: times.reduce((a, t) => a + t.retries, 0),

@@ -23,6 +23,10 @@ export function stormTable(storm: StormResults): string {
       (x) =>
         `| ${STORM_TRANSPORT_TEXT[x.transport]}${x.blksize ? `: ${x.blksize}` : ''} | ${(x.lastMs / 1000).toFixed(2)} | ${sec(x.doneMs)} | ${sec(x.dhcpMs)} | ${sec(x.bootFilesMs)} | ${sec(x.rootMs)} | ${mb(x.bytesPerClient)} | ${x.masterCpuS.toFixed(2)} | ${x.clientsCpuS.toFixed(2)} | ${x.retries ?? 0} |`,
     ),
+    '',
+    "The master's CPU by process (s):",
+    '',
+    ...storm.runs.map((x) => `- ${STORM_TRANSPORT_TEXT[x.transport]}: ${Object.entries(x.masterCpuByCommand ?? {}).map(([command, s]) => `${command} ${s.toFixed(2)}`).join(', ') || 'n/a'}`),
   ].join('\n');
 }
 

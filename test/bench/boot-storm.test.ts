@@ -61,6 +61,7 @@ describe('boot storm', () => {
       rootMs: summary(1500),
       bytesPerClient: 28_001_000,
       masterCpuS: 1.5,
+      masterCpuByCommand: { 'in.tftpd': 1, 'ganesha.nfsd': 0.5 },
       clientsCpuS: 3,
       rootEntries: summary(1400),
       retries: 0,
@@ -71,5 +72,6 @@ describe('boot storm', () => {
     assert.match(lines[0], /^\| TFTP, no blksize option \(512-byte blocks\) \| 9\.00 \| 8\.00 \(8\.00\) \|/);
     assert.match(lines[1], /MTU − 32\): 1468 \|/);
     assert.match(stormTable(storm), /2 slaves of one master boot at once/);
+    assert.match(stormTable(storm), /- TFTP, no blksize option \(512-byte blocks\): in\.tftpd 1\.00, ganesha\.nfsd 0\.50/);
   });
 });
