@@ -21,6 +21,8 @@ export interface BenchOptions {
   slavesPerMaster: number;
   /** Slave counts of the slaves-per-master step (one master of its own). */
   slaveSteps: number[];
+  /** Ansible's site.yml runs in the slaves-per-master step up to this many slaves (0: never). */
+  ansibleSlavesMax: number;
   /** The steps to run (all by default); a run of only some leaves bench/README.md's main table alone. */
   steps: BenchStep[];
   /** Write the table into bench/README.md and bench/results/latest.json. */
@@ -33,19 +35,27 @@ export type BenchStep = (typeof BENCH_STEPS)[number];
 
 export const USAGE = `usage: npm run bench -- [--quick] [--n 50] [--repeat 3] [--masters 2] [--site-masters 2]
                       [--scale 1,4,16,32] [--ansible-scale-max 4] [--slaves 8] [--results-dir DIR]
-                      [--slave-steps 8,64,250] [--steps equal,site,scale,slaves]
+                      [--slave-steps 8,64,250] [--ansible-slaves-max 64] [--steps equal,site,scale,slaves]
   --masters       masters of the equal-work comparison
   --site-masters  masters of the site.json comparison (default: --masters)
   --slave-steps   slave counts of the slaves-per-master step (one master of its own)
+  --ansible-slaves-max  Ansible's site.yml runs in the slaves-per-master step up to this
+                  many slaves, first run and no-op (default 64; 0: never, the quick default)
   --steps         which steps to run: equal (equal work), site, scale (masters), slaves
   --quick         CI size: equal work on 2 masters with N=10, site on 1 master, 2 slaves
                   per master, one repetition, scaling on 1 and 2 masters (Ansible on 1),
-                  slaves per master 2 and 4; leaves bench/README.md and
+                  slaves per master 2 and 4 (without Ansible); leaves bench/README.md and
                   bench/results/latest.json alone`;
 
 const positive = (name: string, text: string): number => {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive whole number, got "${text}"\n${USAGE}`);
+  return n;
+};
+
+const wholeNumber = (name: string, text: string): number => {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new Error(`--${name} must be a whole number (0 or more), got "${text}"\n${USAGE}`);
   return n;
 };
 
@@ -63,6 +73,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       slaves: { type: 'string' },
       'results-dir': { type: 'string' },
       'slave-steps': { type: 'string' },
+      'ansible-slaves-max': { type: 'string' },
       steps: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -88,6 +99,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     ansibleScaleMax: positive('ansible-scale-max', values['ansible-scale-max'] ?? (quick ? '1' : '4')),
     slavesPerMaster: positive('slaves', values.slaves ?? (quick ? '2' : '8')),
     slaveSteps: [...new Set(slaveSteps)].sort((a, b) => a - b),
+    // Ansible's site.yml takes minutes per run with tens of slaves; none in the CI size.
+    ansibleSlavesMax: wholeNumber('ansible-slaves-max', values['ansible-slaves-max'] ?? (quick ? '0' : '64')),
     steps: BENCH_STEPS.filter((s) => steps.includes(s)),
     publish: !quick,
     resultsDir: values['results-dir'] ?? DEFAULT_RESULTS_DIR,
