@@ -257,11 +257,13 @@ async function slavesPerMaster(ctx: Context): Promise<SlaveStep[]> {
 
 /** site.yml on the slaves-per-master step's master with `count` slaves, from a reset master: first run and no-op, then diskless's cross-check. */
 async function ansibleOnSpm(ctx: Context, count: number, t: ToolTarget): Promise<SlaveStep['ansible']> {
+  // site.yml runs some fifteen tasks per slave, each a module over SSH: with tens of slaves a run takes many minutes.
+  const slow = { ...t, timeoutMs: 60 * 60_000 };
   const reset = await labExec(ctx.lab, SPM_MASTER, ['sh', '-c', resetScript()]);
   if (reset.code !== 0) throw new Error(`${SPM_MASTER}: resetting it failed: ${reset.stderr}`);
   const wall: Record<'first' | 'noop', number> = { first: 0, noop: 0 };
   for (const phase of ['first', 'noop'] as const) {
-    const r = check(`ansible site ${phase} run with ${count} slaves`, await runSite('ansible', t), phase === 'first');
+    const r = check(`ansible site ${phase} run with ${count} slaves`, await runSite('ansible', slow), phase === 'first');
     wall[phase] = r.wallMs;
     log(`slaves per master, ${count} slaves, ansible ${phase} run: ${(r.wallMs / 1000).toFixed(2)} s, ${r.changed} changed, ${r.peakRssMb.toFixed(0)} MB`);
   }
