@@ -14,7 +14,7 @@ import { ANSIBLE_WORK_DIR, ansibleEqualWorkVars, DISKLESS_WORK_DIR, splitItems, 
 import { benchInventory, type BenchInventory, firstMasters, writeAnsibleInventory, writeJson } from './lib/inventory.js';
 import { summarize } from './lib/measure.js';
 import { type BenchOptions, type BenchStep, parseBenchOptions } from './lib/options.js';
-import { type BenchResults, type PairFigures, resultTable, type ScaleStep, scalingChart, type SlaveStep, updateReadme, updateSlavesReadme } from './lib/report.js';
+import { type BenchResults, type PairFigures, resultTable, type ScaleStep, scalingChart, type SlaveStep, slavesChart, updateReadme, updateSlavesReadme } from './lib/report.js';
 import { updateStormReadme } from './lib/storm-report.js';
 import { ANSIBLE_SITE_PLAYBOOK, MASTER_KERNEL_PLAYBOOK, resetScript, SITE_PLAYBOOK, SLAVE_KERNEL_FILES, spreadSlaveKernel } from './lib/site.js';
 import { bootStorm, STORM_TRANSPORT_TEXT, type StormFiles, type StormResults, type StormRun } from './lib/boot-storm.js';
@@ -192,7 +192,9 @@ async function scaling(ctx: Context): Promise<ScaleStep[]> {
  * used by no other step) is reset and given that many slaves (the lab follows the
  * inventory), then site.json runs first, again (no-op), with one slave more, and with
  * it removed again. Each add and remove is followed by an untimed check that a re-run
- * changes nothing.
+ * changes nothing. Up to --ansible-slaves-max slaves, site.yml then runs on the master,
+ * reset again after diskless's timed runs: first run and no-op, checked as in the site
+ * step, and diskless's run after it must change nothing (untimed).
  */
 async function slavesPerMaster(ctx: Context): Promise<SlaveStep[]> {
   const { opts } = ctx;
@@ -206,7 +208,7 @@ async function slavesPerMaster(ctx: Context): Promise<SlaveStep[]> {
       masters: 1,
       timeoutMs: 15 * 60_000,
       diskless: { inventory: writeJson(join(ctx.dir, `inventory-spm-${slaves}.json`), only), stateDir: join(ctx.dir, 'state') },
-      ansible: { inventory: '', controlPathDir: join(ctx.dir, 'cp') },
+      ansible: { inventory: writeAnsibleInventory(only, ctx.dir, join(ctx.dir, `ansible-inventory-spm-${slaves}.yml`)), controlPathDir: join(ctx.dir, 'cp') },
     };
     return t;
   };
@@ -239,6 +241,8 @@ async function slavesPerMaster(ctx: Context): Promise<SlaveStep[]> {
       runs.push(noop, add, remove);
     }
     const last = runs.slice(-3);
+    // After diskless's timed runs, so as not to disturb them; the next count resets the master anyway.
+    const ansible = count <= opts.ansibleSlavesMax ? await ansibleOnSpm(ctx, count, t) : null;
     steps.push({
       slaves: count,
       firstMs: summarize([first.wallMs]),
@@ -247,10 +251,28 @@ async function slavesPerMaster(ctx: Context): Promise<SlaveStep[]> {
       removeMs: summarize(wall.remove),
       controllerPeakRssMb: Math.max(...runs.map((x) => x.peakRssMb)),
       agentPeakRssMb: Math.max(0, ...runs.map((x) => x.agentPeakRssMb ?? 0)) || null,
+      ansible,
       slowest: { first: first.slowest ?? [], noop: last[0].slowest ?? [], add: last[1].slowest ?? [], remove: last[2].slowest ?? [] },
     });
   }
   return steps;
+}
+
+/** site.yml on the slaves-per-master step's master with `count` slaves, from a reset master: first run and no-op, then diskless's cross-check. */
+async function ansibleOnSpm(ctx: Context, count: number, t: ToolTarget): Promise<SlaveStep['ansible']> {
+  // site.yml runs some fifteen tasks per slave, each a module over SSH: with tens of slaves a run takes many minutes.
+  const slow = { ...t, timeoutMs: 60 * 60_000 };
+  const reset = await labExec(ctx.lab, SPM_MASTER, ['sh', '-c', resetScript()]);
+  if (reset.code !== 0) throw new Error(`${SPM_MASTER}: resetting it failed: ${reset.stderr}`);
+  const wall: Record<'first' | 'noop', number> = { first: 0, noop: 0 };
+  for (const phase of ['first', 'noop'] as const) {
+    const r = check(`ansible site ${phase} run with ${count} slaves`, await runSite('ansible', slow), phase === 'first');
+    wall[phase] = r.wallMs;
+    log(`slaves per master, ${count} slaves, ansible ${phase} run: ${(r.wallMs / 1000).toFixed(2)} s, ${r.changed} changed, ${r.peakRssMb.toFixed(0)} MB`);
+  }
+  check(`diskless site run with ${count} slaves on the master site.yml configured`, await runSite('diskless', t), false);
+  log(`slaves per master, ${count} slaves, cross-check: diskless changes nothing where Ansible ran`);
+  return { firstMs: summarize([wall.first]), noopMs: summarize([wall.noop]) };
 }
 
 /** The files the storm's clients fetch, with their sizes on the master: the boot files, and bash with the libraries it loads (all under /usr). */
@@ -353,8 +375,9 @@ function publish(opts: BenchOptions, results: BenchResults): void {
   if (!opts.publish) return;
   // The slaves-per-master table has a section of its own, so that step can be run and published alone.
   if (results.slavesPerMaster) {
-    updateSlavesReadme(join(REPO, 'bench/README.md'), results);
-    log('bench/README.md: slaves-per-master table updated');
+    writeFileSync(join(REPO, 'bench/slaves.svg'), slavesChart(results.slavesPerMaster));
+    updateSlavesReadme(join(REPO, 'bench/README.md'), results, 'slaves.svg');
+    log('bench/README.md and bench/slaves.svg: slaves-per-master table and chart updated');
   }
   if (results.bootStorm) {
     updateStormReadme(join(REPO, 'bench/README.md'), results);
@@ -370,7 +393,8 @@ function publish(opts: BenchOptions, results: BenchResults): void {
 async function main(): Promise<void> {
   const opts = parseBenchOptions(process.argv.slice(2));
   const wants = (step: BenchStep) => opts.steps.includes(step);
-  const ansible = wants('equal') || wants('site') || wants('scale') ? ansibleVersion() : 'not used';
+  const ansibleSlaves = wants('slaves') && opts.slaveSteps.some((n) => n <= opts.ansibleSlavesMax);
+  const ansible = wants('equal') || wants('site') || wants('scale') || ansibleSlaves ? ansibleVersion() : 'not used';
   const started = process.hrtime.bigint();
   // packages/controller/bin/run.js runs the sources through tsx when dist/ is older: measure dist/.
   buildController();
@@ -416,7 +440,7 @@ async function main(): Promise<void> {
       mode: opts.quick ? 'quick' : 'full',
       machine: { cpus: cpus().length, node: process.version, ansible },
       durationS: Math.round(Number(process.hrtime.bigint() - started) / 1e9),
-      options: { n: opts.n, repeat: opts.repeat, masters: opts.masters, siteMasters: opts.siteMasters, slavesPerMaster: opts.slavesPerMaster, scale: opts.scale, ansibleScaleMax: opts.ansibleScaleMax, slaveSteps: opts.slaveSteps, stormClients: opts.stormClients, steps: opts.steps },
+      options: { n: opts.n, repeat: opts.repeat, masters: opts.masters, siteMasters: opts.siteMasters, slavesPerMaster: opts.slavesPerMaster, scale: opts.scale, ansibleScaleMax: opts.ansibleScaleMax, slaveSteps: opts.slaveSteps, ansibleSlavesMax: opts.ansibleSlavesMax, stormClients: opts.stormClients, steps: opts.steps },
       equalWork: w,
       site: siteFigures,
       scaling: steps,

@@ -26,6 +26,8 @@ export interface BenchOptions {
   stormClients: number;
   /** How the storm's clients fetch the kernel and initramfs, one storm each. */
   stormTransports: StormTransport[];
+  /** Ansible's site.yml runs in the slaves-per-master step up to this many slaves (0: never). */
+  ansibleSlavesMax: number;
   /** The steps to run (all by default); a run of only some leaves bench/README.md's main table alone. */
   steps: BenchStep[];
   /** Write the table into bench/README.md and bench/results/latest.json. */
@@ -38,11 +40,13 @@ export type BenchStep = (typeof BENCH_STEPS)[number];
 
 export const USAGE = `usage: npm run bench -- [--quick] [--n 50] [--repeat 3] [--masters 2] [--site-masters 2]
                       [--scale 1,4,16,32] [--ansible-scale-max 4] [--slaves 8] [--results-dir DIR]
-                      [--slave-steps 8,64,250] [--storm-clients 64]
+                      [--slave-steps 8,64,250] [--ansible-slaves-max 64] [--storm-clients 64]
                       [--storm-transports tftp,tftp-blksize,http] [--steps equal,site,scale,slaves,storm]
   --masters       masters of the equal-work comparison
   --site-masters  masters of the site.json comparison (default: --masters)
   --slave-steps   slave counts of the slaves-per-master step (one master of its own)
+  --ansible-slaves-max  Ansible's site.yml runs in the slaves-per-master step up to this
+                  many slaves, first run and no-op (default 64; 0: never, the quick default)
   --storm-clients slaves of one master that boot at once in the boot storm
   --storm-transports  one storm each: tftp (512-byte blocks), tftp-blksize (the block
                   the LAN's MTU carries), http
@@ -50,12 +54,18 @@ export const USAGE = `usage: npm run bench -- [--quick] [--n 50] [--repeat 3] [-
                   storm
   --quick         CI size: equal work on 2 masters with N=10, site on 1 master, 2 slaves
                   per master, one repetition, scaling on 1 and 2 masters (Ansible on 1),
-                  slaves per master 2 and 4, a storm of 4 clients; leaves bench/README.md and
+                  slaves per master 2 and 4 (without Ansible), a storm of 4 clients; leaves bench/README.md and
                   bench/results/latest.json alone`;
 
 const positive = (name: string, text: string): number => {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive whole number, got "${text}"\n${USAGE}`);
+  return n;
+};
+
+const wholeNumber = (name: string, text: string): number => {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new Error(`--${name} must be a whole number (0 or more), got "${text}"\n${USAGE}`);
   return n;
 };
 
@@ -73,6 +83,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       slaves: { type: 'string' },
       'results-dir': { type: 'string' },
       'slave-steps': { type: 'string' },
+      'ansible-slaves-max': { type: 'string' },
       steps: { type: 'string' },
       'storm-clients': { type: 'string' },
       'storm-transports': { type: 'string' },
@@ -104,6 +115,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     ansibleScaleMax: positive('ansible-scale-max', values['ansible-scale-max'] ?? (quick ? '1' : '4')),
     slavesPerMaster: positive('slaves', values.slaves ?? (quick ? '2' : '8')),
     slaveSteps: [...new Set(slaveSteps)].sort((a, b) => a - b),
+    // Ansible's site.yml takes minutes per run with tens of slaves; none in the CI size.
+    ansibleSlavesMax: wholeNumber('ansible-slaves-max', values['ansible-slaves-max'] ?? (quick ? '0' : '64')),
     stormClients: positive('storm-clients', values['storm-clients'] ?? (quick ? '4' : '64')),
     stormTransports: STORM_TRANSPORTS.filter((t) => stormTransports.includes(t)),
     steps: BENCH_STEPS.filter((s) => steps.includes(s)),

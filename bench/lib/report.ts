@@ -1,12 +1,11 @@
 // What a benchmark run leaves behind: the results JSON, a table for the terminal and
-// bench/README.md, and an SVG chart of wall time against the number of masters.
+// bench/README.md, and SVG charts of wall time against the number of masters and of slaves.
+import { lineChart } from './chart.js';
 import type { Summary } from './measure.js';
 import type { TaskTime } from './slaves-per-master.js';
 import type { StormResults } from './boot-storm.js';
 import { measured, replaceBetween } from './readme-section.js';
 import { stormTable } from './storm-report.js';
-
-
 
 export interface PairFigures {
   diskless: Summary;
@@ -40,6 +39,12 @@ export interface SlaveStep {
   removeMs: Summary;
   controllerPeakRssMb: number;
   agentPeakRssMb: number | null;
+  /**
+   * Ansible's site.yml on the same master after diskless's runs (from a reset master:
+   * first run, then a no-op), up to --ansible-slaves-max slaves; null (or missing, in
+   * results from before it) where it did not run.
+   */
+  ansible?: { firstMs: Summary; noopMs: Summary } | null;
   /** The slowest tasks of the first run and of the last no-op, add and remove runs. */
   slowest: Record<'first' | 'noop' | 'add' | 'remove', TaskTime[]>;
 }
@@ -50,7 +55,7 @@ export interface BenchResults {
   machine: { cpus: number; node: string; ansible: string };
   /** The whole benchmark, lab and set-up included. */
   durationS: number;
-  options: { n: number; repeat: number; masters: number; siteMasters: number; slavesPerMaster: number; scale: number[]; ansibleScaleMax: number; slaveSteps?: number[]; stormClients?: number; steps?: string[] };
+  options: { n: number; repeat: number; masters: number; siteMasters: number; slavesPerMaster: number; scale: number[]; ansibleScaleMax: number; slaveSteps?: number[]; ansibleSlavesMax?: number; stormClients?: number; steps?: string[] };
   /** Each step is missing when --steps left it out. */
   equalWork?: {
     masters: number;
@@ -129,21 +134,33 @@ export function resultTable(r: BenchResults): string {
   return lines.join('\n');
 }
 
-/** What one more slave costs in each run: the difference between the largest and smallest step, per slave (ms). */
-export function perSlaveMs(steps: SlaveStep[], key: 'firstMs' | 'noopMs' | 'addMs' | 'removeMs'): number | null {
-  if (steps.length < 2) return null;
-  const a = steps[0];
-  const b = steps[steps.length - 1];
-  return (b[key].median - a[key].median) / (b.slaves - a.slaves);
+type SlaveRun = 'firstMs' | 'noopMs' | 'addMs' | 'removeMs' | 'ansibleFirstMs' | 'ansibleNoopMs';
+
+/** One run's figures of a step, missing where that run was not made (Ansible's beyond --ansible-slaves-max). */
+function slaveRun(x: SlaveStep, run: SlaveRun): Summary | undefined {
+  if (run === 'ansibleFirstMs') return x.ansible?.firstMs;
+  if (run === 'ansibleNoopMs') return x.ansible?.noopMs;
+  return x[run];
+}
+
+/** What one more slave costs in a run: the difference between the largest and smallest step that made it, per slave (ms). */
+export function perSlaveMs(steps: SlaveStep[], run: SlaveRun): number | null {
+  const made = steps.filter((x) => slaveRun(x, run));
+  if (made.length < 2) return null;
+  const a = made[0];
+  const b = made[made.length - 1];
+  return (slaveRun(b, run)!.median - slaveRun(a, run)!.median) / (b.slaves - a.slaves);
 }
 
 /** The slaves-per-master table: one row per slave count and one per-slave row, and each run's slowest tasks at the largest count. */
 export function slaveTable(r: BenchResults): string {
   const steps = r.slavesPerMaster ?? [];
-  const perSlave = (key: 'firstMs' | 'noopMs' | 'addMs' | 'removeMs') => {
-    const v = perSlaveMs(steps, key);
-    return v === null ? 'n/a' : v.toFixed(1);
+  const perSlave = (run: SlaveRun, missing = 'n/a') => {
+    const v = perSlaveMs(steps, run);
+    return v === null ? missing : v.toFixed(1);
   };
+  const ansible = (v: Summary | undefined) => (v ? range(v, s) : '');
+  const ansibleUpTo = r.options.ansibleSlavesMax ?? 0;
   const largest = steps[steps.length - 1];
   const slowest = largest
     ? (['first', 'noop', 'add', 'remove'] as const).map(
@@ -151,15 +168,19 @@ export function slaveTable(r: BenchResults): string {
       )
     : [];
   return [
-    `Slaves per master: playbooks/site.json on one master; first run from a reset master (once), then ${r.options.repeat} time(s) a no-op re-run, a run after adding one slave and one after removing it (\`--remove-orphan-roots\`); median (min–max)`,
+    `Slaves per master: playbooks/site.json on one master; first run from a reset master (once), then ${r.options.repeat} time(s) a no-op re-run, a run after adding one slave and one after removing it (\`--remove-orphan-roots\`); median (min–max). ${
+      ansibleUpTo > 0
+        ? `Then, up to ${ansibleUpTo} slaves, bench/ansible/site.yml on the same master, reset again: its first run and a no-op re-run, once each.`
+        : 'Ansible did not run in this step.'
+    }`,
     '',
-    '| slaves | first run (s) | no-op (s) | add one (s) | remove one (s) | controller peak RSS (MB) | agent peak RSS (MB) |',
-    '|---|---|---|---|---|---|---|',
+    '| slaves | first run (s) | no-op (s) | add one (s) | remove one (s) | Ansible first (s) | Ansible no-op (s) | controller peak RSS (MB) | agent peak RSS (MB) |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...steps.map(
       (x) =>
-        `| ${x.slaves} | ${range(x.firstMs, s)} | ${range(x.noopMs, s)} | ${range(x.addMs, s)} | ${range(x.removeMs, s)} | ${x.controllerPeakRssMb.toFixed(0)} | ${x.agentPeakRssMb ?? 'n/a'} |`,
+        `| ${x.slaves} | ${range(x.firstMs, s)} | ${range(x.noopMs, s)} | ${range(x.addMs, s)} | ${range(x.removeMs, s)} | ${ansible(x.ansible?.firstMs)} | ${ansible(x.ansible?.noopMs)} | ${x.controllerPeakRssMb.toFixed(0)} | ${x.agentPeakRssMb ?? 'n/a'} |`,
     ),
-    `| per slave (ms) | ${perSlave('firstMs')} | ${perSlave('noopMs')} | ${perSlave('addMs')} | ${perSlave('removeMs')} | | |`,
+    `| per slave (ms) | ${perSlave('firstMs')} | ${perSlave('noopMs')} | ${perSlave('addMs')} | ${perSlave('removeMs')} | ${perSlave('ansibleFirstMs', '')} | ${perSlave('ansibleNoopMs', '')} | | |`,
     '',
     ...(largest ? [`Slowest tasks with ${largest.slaves} slaves:`, '', ...slowest] : []),
   ].join('\n');
@@ -198,65 +219,51 @@ export function updateReadme(file: string, r: BenchResults, chart: string): void
   replaceBetween(file, BEGIN, END, [measured(r), '', resultTable(others), '', `![wall time against masters](${chart})`].join('\n'));
 }
 
-/** Replaces the README's slaves-per-master section, with the targets that step measures. */
-export function updateSlavesReadme(file: string, r: BenchResults): void {
+/** Replaces the README's slaves-per-master section, with the targets that step measures and its chart (a path beside the README). */
+export function updateSlavesReadme(file: string, r: BenchResults, chart: string): void {
   const own = Object.entries(r.targets).filter(([name]) => /slave/.test(name) || name === 'agent peak RSS (MB)');
   const rows = own.map(([name, t]) => `| ${name} | ${t.target} | ${t.value ?? 'n/a'} | ${t.met === null ? 'not measured' : t.met ? 'yes' : 'NO'} |`);
-  replaceBetween(file, SLAVES_BEGIN, SLAVES_END, [measured(r), '', slaveTable(r), '', '| target | wanted | measured | met |', '|---|---|---|---|', ...rows].join('\n'));
+  replaceBetween(file, SLAVES_BEGIN, SLAVES_END, [measured(r), '', slaveTable(r), '', '| target | wanted | measured | met |', '|---|---|---|---|', ...rows, '', `![wall time against slaves](${chart})`].join('\n'));
 }
 
-/** Tick values 1, 2, 5 × 10^k from `min` to `max`. */
-export function logTicks(min: number, max: number): number[] {
-  const ticks: number[] = [];
-  for (let k = Math.floor(Math.log10(min)); 10 ** k <= max; k++) {
-    for (const f of [1, 2, 5]) {
-      const v = f * 10 ** k;
-      if (v >= min && v <= max) ticks.push(Number(v.toPrecision(3)));
-    }
-  }
-  return ticks;
+/** Wall time (s) of the no-op site run against the number of masters, one line per tool. */
+export function scalingChart(steps: ScaleStep[]): string {
+  return lineChart({
+    xLabel: 'masters',
+    yLabel: 'wall time of a no-op site run (s, log scale)',
+    xTicks: steps.map((x) => x.masters),
+    series: [
+      { name: 'diskless', color: '#1f77b4', points: steps.map((x) => [x.masters, x.diskless.wallMs.median / 1000] as const) },
+      { name: 'Ansible', color: '#d62728', points: steps.filter((x) => x.ansible).map((x) => [x.masters, x.ansible!.wallMs.median / 1000] as const) },
+    ],
+  });
 }
 
 /**
- * A small line chart: wall time (s) of the no-op site run against the number of
- * masters, one line per tool. The time axis is logarithmic, since Ansible's times are
- * tens of times diskless's and a linear axis would flatten diskless's line to zero.
+ * Wall time (s) of each run of the slaves-per-master step against the number of slaves:
+ * diskless's four runs, and Ansible's first run and no-op (dashed) where it ran.
  */
-export function scalingChart(steps: ScaleStep[]): string {
-  const W = 480;
-  const H = 300;
-  const pad = { left: 50, right: 110, top: 20, bottom: 40 };
-  const series = [
-    { name: 'diskless', color: '#1f77b4', points: steps.map((x) => [x.masters, x.diskless.wallMs.median / 1000] as const) },
-    { name: 'Ansible', color: '#d62728', points: steps.filter((x) => x.ansible).map((x) => [x.masters, x.ansible!.wallMs.median / 1000] as const) },
-  ];
-  const values = series.flatMap((x) => x.points.map((p) => p[1])).filter((v) => v > 0);
-  // Whole decades around the figures.
-  const minY = 10 ** Math.floor(Math.log10(Math.min(...values, 1)));
-  const maxY = 10 ** Math.ceil(Math.log10(Math.max(...values, 1) * 1.05));
-  const maxX = Math.max(...steps.map((x) => x.masters));
-  const px = (m: number) => pad.left + ((W - pad.left - pad.right) * m) / maxX;
-  const py = (y: number) => H - pad.bottom - ((H - pad.top - pad.bottom) * Math.log10(Math.max(y, minY) / minY)) / Math.log10(maxY / minY);
-  const bottom = py(minY);
-  const out = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="11">`,
-    `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<line x1="${pad.left}" y1="${bottom}" x2="${px(maxX)}" y2="${bottom}" stroke="black"/>`,
-    `<line x1="${pad.left}" y1="${bottom}" x2="${pad.left}" y2="${pad.top}" stroke="black"/>`,
-    `<text x="${(pad.left + px(maxX)) / 2}" y="${H - 8}" text-anchor="middle">masters</text>`,
-    `<text x="12" y="${(H - pad.bottom + pad.top) / 2}" text-anchor="middle" transform="rotate(-90 12 ${(H - pad.bottom + pad.top) / 2})">wall time of a no-op site run (s, log scale)</text>`,
-  ];
-  for (const m of steps.map((x) => x.masters)) out.push(`<text x="${px(m)}" y="${bottom + 15}" text-anchor="middle">${m}</text>`);
-  for (const y of logTicks(minY, maxY)) {
-    out.push(`<line x1="${pad.left}" y1="${py(y).toFixed(1)}" x2="${px(maxX)}" y2="${py(y).toFixed(1)}" stroke="#ddd"/>`);
-    out.push(`<text x="${pad.left - 5}" y="${(py(y) + 4).toFixed(1)}" text-anchor="end">${y}</text>`);
-  }
-  series.forEach((line, i) => {
-    if (line.points.length === 0) return;
-    out.push(`<polyline fill="none" stroke="${line.color}" stroke-width="2" points="${line.points.map(([m, y]) => `${px(m).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}"/>`);
-    for (const [m, y] of line.points) out.push(`<circle cx="${px(m).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${line.color}"/>`);
-    out.push(`<text x="${W - pad.right + 10}" y="${pad.top + 15 * (i + 1)}" fill="${line.color}">${line.name}</text>`);
+export function slavesChart(steps: SlaveStep[]): string {
+  const line = (name: string, color: string, value: (x: SlaveStep) => Summary | undefined, dashed = false) => ({
+    name,
+    color,
+    dashed,
+    points: steps.flatMap((x) => {
+      const v = value(x);
+      return v ? [[x.slaves, v.median / 1000] as const] : [];
+    }),
   });
-  out.push('</svg>');
-  return `${out.join('\n')}\n`;
+  return lineChart({
+    xLabel: 'slaves on one master',
+    yLabel: 'wall time of a site run (s, log scale)',
+    xTicks: steps.map((x) => x.slaves),
+    series: [
+      line('diskless first run', '#1f77b4', (x) => x.firstMs),
+      line('diskless no-op', '#2ca02c', (x) => x.noopMs),
+      line('diskless add one', '#9467bd', (x) => x.addMs),
+      line('diskless remove one', '#8c564b', (x) => x.removeMs),
+      line('Ansible first run', '#d62728', (x) => x.ansible?.firstMs, true),
+      line('Ansible no-op', '#ff7f0e', (x) => x.ansible?.noopMs, true),
+    ],
+  });
 }

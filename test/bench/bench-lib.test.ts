@@ -7,7 +7,8 @@ import { splitItems, equalWorkPlaybook } from '../../bench/lib/equal-work.js';
 import { ansibleMasterVars, benchInventory, firstMasters, lanWithNetwork, nfsWithShares, slaveFirmware } from '../../bench/lib/inventory.js';
 import { machineBusyS, summarize } from '../../bench/lib/measure.js';
 import { parseBenchOptions } from '../../bench/lib/options.js';
-import { type BenchResults, cpuBound, logTicks, perSlaveMs, scalingChart } from '../../bench/lib/report.js';
+import { logAxis, logTicks } from '../../bench/lib/chart.js';
+import { type BenchResults, cpuBound, perSlaveMs, scalingChart, slavesChart, type SlaveStep, slaveTable } from '../../bench/lib/report.js';
 import { resetScript, SITE_WRITES, SLAVE_KERNEL_FILES } from '../../bench/lib/site.js';
 import { ansibleChangedTasks, disklessChangedTasks, disklessFailures, recapChanged } from '../../bench/lib/tools.js';
 import { onlySpmMaster, slowestTasks, SPM_MASTER, spmSlave, withSpmMaster } from '../../bench/lib/slaves-per-master.js';
@@ -225,6 +226,12 @@ describe('bench: chart', () => {
     assert.deepEqual(logTicks(0.1, 1), [0.1, 0.2, 0.5, 1]);
   });
 
+  it('takes whole decades around the times for the time axis', () => {
+    assert.deepEqual(logAxis([2.16, 260.41]), { min: 1, max: 1000 });
+    assert.deepEqual(logAxis([0.88, 9.2]), { min: 0.1, max: 10 });
+    assert.deepEqual(logAxis([0.05, 0]), { min: 0.01, max: 10 });
+  });
+
   it('draws one line per tool that ran', () => {
     const s = (x: number) => summarize([x]);
     const svg = scalingChart([
@@ -302,5 +309,94 @@ describe('bench: slaves per master', () => {
     assert.deepEqual(parseBenchOptions(['--steps', 'slaves,equal']).steps, ['equal', 'slaves']);
     assert.throws(() => parseBenchOptions(['--steps', 'boot']), /--steps takes/);
     assert.throws(() => parseBenchOptions(['--slave-steps', '1000']), /999/);
+  });
+});
+
+/** A step of the slaves-per-master step: each run `ms` times its factor; Ansible's where given. */
+const slaveStep = (slaves: number, ms: number, ansible?: [number, number]): SlaveStep => ({
+  slaves,
+  firstMs: summarize([ms * 8]),
+  noopMs: summarize([ms]),
+  addMs: summarize([ms * 2]),
+  removeMs: summarize([ms * 1.5]),
+  controllerPeakRssMb: 100,
+  agentPeakRssMb: 60,
+  ansible: ansible ? { firstMs: summarize([ansible[0]]), noopMs: summarize([ansible[1]]) } : null,
+  slowest: { first: [], noop: [], add: [], remove: [] },
+});
+
+/** The chart's lines (name from the legend, by colour, and the points in SVG coordinates), its time ticks and its axes. */
+function readChart(svg: string) {
+  const names = new Map([...svg.matchAll(/<text x="[\d.]+" y="[\d.]+" fill="([^"]+)">([^<]+)<\/text>/g)].map((m) => [m[1], m[2]]));
+  const lines = [...svg.matchAll(/<polyline fill="none" stroke="([^"]+)"[^>]* points="([^"]+)"/g)].map((m) => ({
+    name: names.get(m[1]),
+    dashed: m[0].includes('stroke-dasharray'),
+    points: m[2].split(' ').map((p) => p.split(',').map(Number)),
+  }));
+  const ticks = [...svg.matchAll(/text-anchor="end">([\d.]+)</g)].map((m) => Number(m[1]));
+  const [xAxis, yAxis] = [...svg.matchAll(/<line x1="([\d.]+)" y1="([\d.]+)" x2="([\d.]+)" y2="([\d.]+)" stroke="black"\/>/g)].map((m) => m.slice(1).map(Number));
+  return { lines, ticks, left: xAxis[0], right: xAxis[2], bottom: yAxis[1], top: yAxis[3] };
+}
+
+describe('bench: slaves per master, chart and table', () => {
+  const steps = [slaveStep(8, 2000, [70_000, 60_000]), slaveStep(64, 4000, [200_000, 150_000]), slaveStep(250, 8000)];
+
+  it("draws a line per run, diskless's at every count and Ansible's (dashed) where it ran", () => {
+    const chart = readChart(slavesChart(steps));
+    assert.deepEqual(
+      chart.lines.map((l) => [l.name, l.points.length, l.dashed]),
+      [
+        ['diskless first run', 3, false],
+        ['diskless no-op', 3, false],
+        ['diskless add one', 3, false],
+        ['diskless remove one', 3, false],
+        ['Ansible first run', 2, true],
+        ['Ansible no-op', 2, true],
+      ],
+    );
+  });
+
+  it('has a time axis that covers every figure, and every point inside the axes', () => {
+    const chart = readChart(slavesChart(steps));
+    // From 2 s (diskless's no-op with 8 slaves) to 200 s (Ansible's first run with 64).
+    assert.ok(Math.min(...chart.ticks) <= 2 && Math.max(...chart.ticks) >= 200, `ticks ${chart.ticks.join(', ')}`);
+    for (const line of chart.lines) {
+      for (const [x, y] of line.points) {
+        assert.ok(x >= chart.left && x <= chart.right && y <= chart.bottom && y >= chart.top, `${line.name}: point ${x},${y} outside the axes`);
+      }
+    }
+    // The largest count at the right end of the x axis, the highest figure below the top.
+    const first = chart.lines[0].points;
+    assert.equal(first[first.length - 1][0], chart.right);
+    assert.ok(first[first.length - 1][1] > chart.top);
+  });
+
+  it('draws no Ansible line when Ansible did not run', () => {
+    const chart = readChart(slavesChart([slaveStep(2, 1000), slaveStep(4, 1100)]));
+    assert.deepEqual(chart.lines.map((l) => l.name), ['diskless first run', 'diskless no-op', 'diskless add one', 'diskless remove one']);
+  });
+
+  it("gives Ansible's figures in their columns, empty where it did not run, and its per-slave cost over its own counts", () => {
+    const r = { options: { repeat: 1, ansibleSlavesMax: 64 }, slavesPerMaster: steps } as unknown as BenchResults;
+    const rows = slaveTable(r).split('\n');
+    assert.ok(rows.includes('| slaves | first run (s) | no-op (s) | add one (s) | remove one (s) | Ansible first (s) | Ansible no-op (s) | controller peak RSS (MB) | agent peak RSS (MB) |'));
+    assert.ok(rows.includes('| 64 | 32.00 (32.00–32.00) | 4.00 (4.00–4.00) | 8.00 (8.00–8.00) | 6.00 (6.00–6.00) | 200.00 (200.00–200.00) | 150.00 (150.00–150.00) | 100 | 60 |'));
+    assert.ok(rows.includes('| 250 | 64.00 (64.00–64.00) | 8.00 (8.00–8.00) | 16.00 (16.00–16.00) | 12.00 (12.00–12.00) |  |  | 100 | 60 |'));
+    // Ansible between 8 and 64 slaves: (200 - 70) s / 56 and (150 - 60) s / 56.
+    assert.ok(rows.includes('| per slave (ms) | 198.3 | 24.8 | 49.6 | 37.2 | 2321.4 | 1607.1 | | |'), rows.join('\n'));
+    assert.match(slaveTable(r), /up to 64 slaves, bench\/ansible\/site\.yml on the same master/);
+    // Results from before Ansible ran in the step have no `ansible` at all.
+    const old = { options: { repeat: 1 }, slavesPerMaster: steps.map(({ ansible: _, ...x }) => x) } as unknown as BenchResults;
+    assert.match(slaveTable(old), /\| 8 \| [^|]+ \| [^|]+ \| [^|]+ \| [^|]+ \|  \|  \| 100 \| 60 \|/);
+    assert.match(slaveTable(old), /Ansible did not run in this step/);
+  });
+
+  it('runs Ansible up to 64 slaves in full, never in the quick mode, and takes 0 for never', () => {
+    assert.equal(parseBenchOptions([]).ansibleSlavesMax, 64);
+    assert.equal(parseBenchOptions(['--quick']).ansibleSlavesMax, 0);
+    assert.equal(parseBenchOptions(['--quick', '--ansible-slaves-max', '2']).ansibleSlavesMax, 2);
+    assert.equal(parseBenchOptions(['--ansible-slaves-max', '0']).ansibleSlavesMax, 0);
+    assert.throws(() => parseBenchOptions(['--ansible-slaves-max=-1']), /--ansible-slaves-max must be a whole number \(0 or more\), got "-1"/);
+    assert.throws(() => parseBenchOptions(['--ansible-slaves-max', '2.5']), /--ansible-slaves-max must be a whole number/);
   });
 });

@@ -65,7 +65,10 @@ describe('npm run bench -- --quick', function () {
     assert.deepEqual(r.slavesPerMaster.map((s: { slaves: number }) => s.slaves), [2, 4]);
     for (const step of r.slavesPerMaster) {
       for (const key of ['firstMs', 'noopMs', 'addMs', 'removeMs']) assert.ok(isSummary(step[key]), `slaves per master ${step.slaves}: ${key}`);
+      // The quick mode leaves Ansible out of this step (--ansible-slaves-max 0), so CI time does not grow.
+      assert.equal(step.ansible, null, `ansible ran with ${step.slaves} slaves in the quick mode`);
     }
+    assert.equal(r.options.ansibleSlavesMax, 0);
     assert.match(run.stdout, /\| per slave \(ms\) \|/);
     assert.match(run.stderr, /slaves per master, 4 slaves, removing one 1\/1: /);
     // The boot storm: every client got every byte (the client checks each size), over each transport.
