@@ -50,23 +50,40 @@ export function watchAgentMemory(lab: Lab, everyMs = 25): { stop: () => number |
 }
 
 /**
- * CPU seconds (user and system, reaped children included) of every process in the PID
- * namespace of `pid` (a lab master's), by command name.
+ * Watches the CPU of every process in the PID namespace of `pid` (a lab master's)
+ * until stopped; `stop()` answers the seconds each command used meanwhile. Each
+ * process's own time is sampled every `everyMs`: a parent's count of its children
+ * would miss in.tftpd's, which are reaped without a wait. A process that ends
+ * between two samples loses what it used after the last one.
  */
-export function namespaceCpuS(pid: number): Record<string, number> {
+export function watchNamespaceCpu(pid: number, everyMs = 100): { stop: () => Record<string, number> } {
   const ns = pidNamespace(pid);
-  const byCommand: Record<string, number> = {};
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p) || pidNamespace(p) !== ns) continue;
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      // The fields after the command: utime is the 12th, then stime, cutime and cstime.
-      const ticks = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 15).reduce((a, f) => a + Number(f), 0);
-      byCommand[command] = (byCommand[command] ?? 0) + ticks / 100; // USER_HZ
-    } catch {
-      // the process ended meanwhile
+  const first = new Map<string, number>();
+  const last = new Map<string, { command: string; ticks: number }>();
+  const sample = (initial: boolean) => {
+    for (const p of readdirSync('/proc')) {
+      if (!/^\d+$/.test(p) || pidNamespace(p) !== ns) continue;
+      try {
+        const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+        const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        // The fields after the command: utime is the 12th, stime the 13th.
+        const [utime, stime] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 13).map(Number);
+        if (initial) first.set(p, utime + stime);
+        last.set(p, { command, ticks: utime + stime });
+      } catch {
+        // the process ended meanwhile
+      }
     }
-  }
-  return byCommand;
+  };
+  sample(true);
+  const timer = setInterval(() => sample(false), everyMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sample(false);
+      const byCommand: Record<string, number> = {};
+      for (const [p, { command, ticks }] of last) byCommand[command] = (byCommand[command] ?? 0) + (ticks - (first.get(p) ?? 0)) / 100; // USER_HZ
+      return byCommand;
+    },
+  };
 }

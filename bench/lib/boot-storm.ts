@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { labCommand, type Lab } from '../../test/lab/index.js';
-import { namespaceCpuS } from './agent-memory.js';
+import { watchNamespaceCpu } from './agent-memory.js';
 import { summarize, type Summary } from './measure.js';
 
 export const STORM_TRANSPORTS = ['tftp', 'tftp-blksize', 'http'] as const;
@@ -72,7 +72,7 @@ export interface StormRun {
   rootMs: Summary;
   /** Bytes each client fetched (boot files and /usr files over NFS). */
   bytesPerClient: number;
-  /** CPU time of the master's processes (dhcpd, in.tftpd and its children, lighttpd, ganesha) during the storm. */
+  /** CPU time of the master's processes (dhcpd, in.tftpd and its children, lighttpd, ganesha), sampled during the storm. */
   masterCpuS: number;
   /** The same by command name (those that used any). */
   masterCpuByCommand: Record<string, number>;
@@ -206,12 +206,11 @@ export async function bootStorm(opts: {
   const barrier = await holdBarrier(opts.barrier);
   const running = clients.map((c) => startClient(lab, c, clientScript(transport, c, files, opts.barrier, opts.dhcpEvents), opts.timeoutMs));
   await Promise.all(running.map((r) => r.ready));
-  const cpu0 = namespaceCpuS(opts.masterPid);
+  const cpu = watchNamespaceCpu(opts.masterPid);
   await barrier.release();
   const settled = await Promise.allSettled(running.map((r) => r.done));
-  const cpu1 = namespaceCpuS(opts.masterPid);
-  const used = Object.entries(cpu1)
-    .map(([command, s]) => [command, Math.round((s - (cpu0[command] ?? 0)) * 100) / 100] as const)
+  const used = Object.entries(cpu.stop())
+    .map(([command, s]) => [command, Math.round(s * 100) / 100] as const)
     .filter(([, s]) => s > 0)
     .sort((a, b) => b[1] - a[1]);
   const failed = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
