@@ -14,7 +14,7 @@ import type { AgentClient } from '../../../packages/controller/src/transport/age
 import type { Connector } from '../../../packages/controller/src/transport/connect.js';
 import type { ConnectOptions } from '../../../packages/controller/src/transport/connection.js';
 import type { Master } from '../../../packages/controller/src/types.js';
-import { makeWorkspace, masterEntry, type Workspace } from './workspace.js';
+import { makeWorkspace, masterEntry } from './workspace.js';
 
 const mastersNamed = (...names: string[]) => names.map((name) => ({ name }) as Master);
 
@@ -112,29 +112,31 @@ describe('eachMaster: the fan-out over masters', () => {
 
 describe('askMasters: one question to each master (local agents)', function () {
   this.timeout(30_000);
-  let ws: Workspace;
-  beforeEach(() => (ws = makeWorkspace()));
-  afterEach(() => ws.remove());
 
   it("gives each master's answer, a refusal or its being unreachable, in the masters' order, with their exit codes", async () => {
-    const knownHosts = ws.write('known_hosts', '');
-    ws.write('root/here', 'x');
-    ws.inventory({ m1: masterEntry(), down: masterEntry({ host: '127.0.0.1', port: 1, knownHosts, timeoutMs: 3000 }), m2: masterEntry() });
-    const { masters } = await loadInventory(join(ws.dir, 'inventory.json'));
-    // m2 is asked about a relative path, which its agent refuses.
-    const argsFor = (master: Master) => ({ path: master.name === 'm2' ? 'here' : join(ws.root, 'here') });
-    const answers = await askMasters(masters, 'stat', argsFor, { connector: ws.connector, forks: 2 });
-    assert.deepEqual(Object.keys(answers), ['m1', 'down', 'm2']);
-    assert.equal(answers.m1.unreachable, false);
-    assert.equal(answers.m1.data?.exists, true);
-    assert.equal(answers.m1.msg, undefined);
-    assert.equal(answers.down.unreachable, true);
-    assert.match(answers.down.msg ?? '', /^ssh root@\[127.0.0.1\]:1: connect ECONNREFUSED/);
-    assert.equal(answers.m2.unreachable, false);
-    assert.equal(answers.m2.msg, 'stat: argument "path" must be an absolute path, got "here"');
-    // A refusal counts before an unreachable master, as a failed task does in a run.
-    assert.equal(exitCodeOf(summaryOf(answers)), 2);
-    assert.equal(exitCodeOf(summaryOf({ m1: answers.m1, down: answers.down })), 4);
-    assert.equal(exitCodeOf(summaryOf({ m1: answers.m1 })), 0);
+    const ws = makeWorkspace();
+    try {
+      const knownHosts = ws.write('known_hosts', '');
+      ws.write('root/here', 'x');
+      ws.inventory({ m1: masterEntry(), down: masterEntry({ host: '127.0.0.1', port: 1, knownHosts, timeoutMs: 3000 }), m2: masterEntry() });
+      const { masters } = await loadInventory(join(ws.dir, 'inventory.json'));
+      // m2 is asked about a relative path, which its agent refuses.
+      const argsFor = (master: Master) => ({ path: master.name === 'm2' ? 'here' : join(ws.root, 'here') });
+      const answers = await askMasters(masters, 'stat', argsFor, { connector: ws.connector, forks: 2 });
+      assert.deepEqual(Object.keys(answers), ['m1', 'down', 'm2']);
+      assert.equal(answers.m1.unreachable, false);
+      assert.equal(answers.m1.data?.exists, true);
+      assert.equal(answers.m1.msg, undefined);
+      assert.equal(answers.down.unreachable, true);
+      assert.match(answers.down.msg ?? '', /^ssh root@\[127.0.0.1\]:1: connect ECONNREFUSED/);
+      assert.equal(answers.m2.unreachable, false);
+      assert.equal(answers.m2.msg, 'stat: argument "path" must be an absolute path, got "here"');
+      // A refusal counts before an unreachable master, as a failed task does in a run.
+      assert.equal(exitCodeOf(summaryOf(answers)), 2);
+      assert.equal(exitCodeOf(summaryOf({ m1: answers.m1, down: answers.down })), 4);
+      assert.equal(exitCodeOf(summaryOf({ m1: answers.m1 })), 0);
+    } finally {
+      ws.remove();
+    }
   });
 });
