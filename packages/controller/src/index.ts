@@ -1,6 +1,7 @@
 // The controller as a library: what the CLI uses, for benchmarks and tests that drive
 // runs without spawning the CLI.
-export { runPlays, lockHolder, DEFAULT_FORKS, type RunOptions } from './engine/run-plays.js';
+export { runPlays, lockHolder, type RunOptions } from './engine/run-plays.js';
+export { DEFAULT_FORKS } from './engine/each-master.js';
 export type { HostContextBuilder } from './engine/master-state.js';
 export type { RunEvent, RunSummary, TaskResult, HostReport } from './engine/events.js';
 export { evaluate, checkExpression } from './engine/expression.js';

@@ -2,7 +2,7 @@
 // many masters at once, host keys, sudo's password, and the agent bundle loaded first.
 import { Flags } from '@oclif/core';
 import type { AskOptions } from '../day2/ask-masters.js';
-import { DEFAULT_FORKS } from '../engine/run-plays.js';
+import { DEFAULT_FORKS } from '../engine/each-master.js';
 import type { Connector } from '../transport/connect.js';
 import { loadAgentBundle } from '../transport/agent-bundle.js';
 import { askBecomePassFlag, becomePassword } from './become-password.js';

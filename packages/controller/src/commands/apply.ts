@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { hostContext } from '../context/host-context.js';
-import { DEFAULT_FORKS, runPlays } from '../engine/run-plays.js';
+import { DEFAULT_FORKS } from '../engine/each-master.js';
+import { runPlays } from '../engine/run-plays.js';
 import { exitCodesHelp } from '../exit-codes.js';
 import { loadRun } from '../playbook/load-run.js';
 import { loadAgentBundle } from '../transport/agent-bundle.js';

@@ -1,6 +1,7 @@
 import type { Facts as GatheredFacts } from '@diskless/agent/facts';
 import { Flags } from '@oclif/core';
-import { DEFAULT_FORKS, runPlays } from '../engine/run-plays.js';
+import { DEFAULT_FORKS } from '../engine/each-master.js';
+import { runPlays } from '../engine/run-plays.js';
 import { loadRun } from '../playbook/load-run.js';
 import { loadAgentBundle } from '../transport/agent-bundle.js';
 import { askBecomePassFlag, becomePassword } from '../cli/become-password.js';

@@ -1,12 +1,10 @@
-// One question to each selected master's agent, a few masters at a time, as `facts`
-// connects to them: an unreachable master, or one whose agent refuses, is reported and
-// the others carry on.
-import PQueue from 'p-queue';
+// One question to each selected master's agent, a few masters at a time
+// (engine/each-master.ts): an unreachable master, or one whose agent refuses, is
+// reported and the others carry on.
+import { eachMaster, type FanOutOptions } from '../engine/each-master.js';
 import type { RunSummary } from '../engine/events.js';
 import { emptyStats } from '../engine/events.js';
-import { UnreachableError } from '../errors.js';
 import { AgentRequestError } from '../transport/agent-client.js';
-import type { Connector } from '../transport/connect.js';
 import type { Master } from '../types.js';
 
 export interface MasterAnswer {
@@ -16,13 +14,8 @@ export interface MasterAnswer {
   data?: Record<string, unknown>;
 }
 
-export interface AskOptions {
-  connector: Connector;
-  forks: number;
-  acceptNewHostKeys?: boolean;
-  /** sudo's password for masters with ssh.become. */
-  becomePassword?: string;
-}
+/** Every master is asked: no signal to stop before some are. */
+export type AskOptions = Omit<FanOutOptions, 'signal'>;
 
 /** Sends `op` with the args `argsFor` gives each master; answers in the masters' order. */
 export async function askMasters(
@@ -31,26 +24,18 @@ export async function askMasters(
   argsFor: (master: Master) => Record<string, unknown>,
   options: AskOptions,
 ): Promise<Record<string, MasterAnswer>> {
-  const queue = new PQueue({ concurrency: Math.max(1, options.forks) });
-  const answers = new Map<string, MasterAnswer>();
-  await Promise.all(
-    masters.map((master) =>
-      queue.add(async () => {
-        let connection;
-        try {
-          connection = await options.connector(master, { acceptNewHostKeys: options.acceptNewHostKeys, becomePassword: options.becomePassword });
-          const answer = await connection.agent.request(op, argsFor(master));
-          answers.set(master.name, { unreachable: false, data: answer.data ?? {} });
-        } catch (error) {
-          if (error instanceof UnreachableError) answers.set(master.name, { unreachable: true, msg: error.message });
-          else if (error instanceof AgentRequestError) answers.set(master.name, { unreachable: false, msg: error.message });
-          else throw error;
-        } finally {
-          await connection?.close().catch(() => undefined);
-        }
-      }),
-    ),
-  );
+  const answers = await eachMaster<MasterAnswer>(masters, options, (master) => ({
+    async run({ agent }) {
+      try {
+        const answer = await agent.request(op, argsFor(master));
+        return { unreachable: false, data: answer.data ?? {} };
+      } catch (error) {
+        if (error instanceof AgentRequestError) return { unreachable: false, msg: error.message };
+        throw error;
+      }
+    },
+    unreachable: (error) => ({ unreachable: true, msg: error.message }),
+  }));
   return Object.fromEntries(masters.map((m) => [m.name, answers.get(m.name)!]));
 }
 

@@ -3,19 +3,17 @@
 import type { Facts } from '@diskless/agent/facts';
 import { hostname, userInfo } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import PQueue from 'p-queue';
 import { UnreachableError } from '../errors.js';
 import type { Inventory, Master, Play } from '../types.js';
-import type { Connector } from '../transport/connect.js';
 import type { AgentConnection } from '../transport/connection.js';
+import { eachMaster, forksOf, type FanOutOptions, type MasterWork } from './each-master.js';
 import { countResult, emptyStats, type EmitEvent, type HostReport, type RunSummary, type TaskResult } from './events.js';
 import { limitMasters, playTargets, taskSelected } from './host-selection.js';
 import { type AgentRequester, createMasterState, type HostContextBuilder } from './master-state.js';
 import { takeRunLock } from './run-lock.js';
 import { messageOf, runTask, type Renderer, type TaskOptions } from './run-task.js';
 
-export interface RunOptions {
-  connector: Connector;
+export interface RunOptions extends FanOutOptions {
   renderer: Renderer;
   hostContext: HostContextBuilder;
   emit: EmitEvent;
@@ -23,10 +21,6 @@ export interface RunOptions {
   diff?: boolean;
   limit?: string[];
   tags?: string[];
-  forks?: number;
-  acceptNewHostKeys?: boolean;
-  /** sudo's password for masters with ssh.become (see transport/remote-agent.ts). */
-  becomePassword?: string;
   /** Aborting stops new tasks; tasks in flight finish, agents close, the recap is still made. */
   signal?: AbortSignal;
   /** Take each master's run lock first (default); reading facts alone does not need it. */
@@ -37,7 +31,6 @@ export interface RunOptions {
   onFacts?: (master: Master, facts: Facts) => void | Promise<void>;
 }
 
-export const DEFAULT_FORKS = 20;
 const WAIT_FOR_LOCK = 'Wait for the run lock';
 
 /** Who holds a master's run lock: "user@host pid". */
@@ -56,7 +49,7 @@ function setupResult(name: string, started: number, error?: unknown): TaskResult
   };
 }
 
-class MasterRun {
+class MasterRun implements MasterWork<HostReport> {
   readonly report: HostReport = { ...emptyStats(), tasks: [] };
   private stopped = false;
 
@@ -84,26 +77,19 @@ class MasterRun {
     return this.stopped;
   }
 
-  async run(): Promise<HostReport> {
-    const { emit } = this.options;
-    const host = this.master.name;
-    emit({ type: 'host-start', host });
-    let connection: AgentConnection | undefined;
-    try {
-      connection = await this.options.connector(this.master, {
-        acceptNewHostKeys: this.options.acceptNewHostKeys,
-        becomePassword: this.options.becomePassword,
-      });
-      if (!this.shouldStop()) await this.runOn(connection);
-    } catch (error) {
-      if (!(error instanceof UnreachableError)) throw error;
-      this.markUnreachable(error.message);
-    } finally {
-      await connection?.close().catch(() => undefined);
-    }
-    const { tasks: _tasks, ...stats } = this.report;
-    emit({ type: 'host-done', host, stats });
+  async run(connection: AgentConnection): Promise<HostReport> {
+    if (!this.shouldStop()) await this.runOn(connection);
     return this.report;
+  }
+
+  unreachable(error: UnreachableError): HostReport {
+    this.markUnreachable(error.message);
+    return this.report;
+  }
+
+  done(): void {
+    const { tasks: _tasks, ...stats } = this.report;
+    this.options.emit({ type: 'host-done', host: this.master.name, stats });
   }
 
   private async setupStep<T>(name: string, step: () => Promise<T>, visible: boolean): Promise<T | undefined> {
@@ -206,30 +192,14 @@ class MasterRun {
 export async function runPlays(inventory: Inventory, plays: Play[], options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
   const masters = limitMasters(inventory, options.limit);
-  const forks = Math.max(1, options.forks ?? DEFAULT_FORKS);
-  const queue = new PQueue({ concurrency: forks });
+  const forks = forksOf(options.forks);
   options.emit({ type: 'run-start', hosts: masters.map((m) => m.name), forks });
-  const reports = new Map<string, HostReport>();
   // A bug on one master ends the run: the others start no more tasks and close their
   // agents before the error goes up to the CLI, instead of running on unwatched.
-  const crash = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, crash.signal]) : crash.signal;
-  let crashed: { error: unknown } | undefined;
-  await Promise.all(
-    masters.map((master) =>
-      queue.add(async () => {
-        // Once interrupted, masters still waiting for their turn are not started.
-        if (signal.aborted) return;
-        try {
-          reports.set(master.name, await new MasterRun(master, inventory, plays, { ...options, signal }).run());
-        } catch (error) {
-          crashed ??= { error };
-          crash.abort();
-        }
-      }),
-    ),
-  );
-  if (crashed) throw crashed.error;
+  const reports = await eachMaster(masters, { ...options, forks }, (master, signal) => {
+    options.emit({ type: 'host-start', host: master.name });
+    return new MasterRun(master, inventory, plays, { ...options, signal });
+  });
   const hosts: Record<string, HostReport> = {};
   for (const master of masters) {
     // A master the queue never started (interrupted before its turn) is reported as such.
