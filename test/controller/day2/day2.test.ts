@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { discoverHosts, formatDiscoverTable, macsToAdd } from '../../../packages/controller/src/day2/discover.js';
@@ -18,11 +18,19 @@ const cli = (args: string[]) => spawnSync(process.execPath, [join(repo, 'package
 describe('controller: day 2 (discover, status)', () => {
   let dir: string;
   let inventory: Inventory;
+  const home = process.env.HOME;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'day2-'));
+    // The example names the lab's key under ~/.ssh, which only a lab run makes: a home of its own holds a stand-in.
+    mkdirSync(join(dir, 'home/.ssh'), { recursive: true });
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'home/.ssh/diskless_lab_ed25519')]);
+    process.env.HOME = join(dir, 'home');
     inventory = await loadInventory(example);
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => {
+    process.env.HOME = home;
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   describe('new slaves', () => {
     it("takes the master's next free addresses after its highest slave, and the next free names", () => {

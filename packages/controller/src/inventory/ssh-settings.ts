@@ -6,13 +6,12 @@
 // the first IdentityFile of the ssh config that exists, else the first of
 // ~/.ssh/id_ed25519, id_ecdsa, id_rsa that exists; and ssh-agent's in every case.
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { joinPointer } from '../json/pointer.js';
 import type { SshHop, SshSettings } from '../types.js';
 import { parseProxyJump } from './proxy-jump.js';
 import type { RawInventory, RawMaster, RawSsh } from './raw-inventory.js';
-import { DEFAULT_SSH_CONFIG, NO_SSH_CONFIG, type SshConfig } from './ssh-config.js';
+import { DEFAULT_SSH_CONFIG, expandHome, NO_SSH_CONFIG, type SshConfig } from './ssh-config.js';
 
 export const SSH_DEFAULTS = { user: 'root', port: 22, knownHosts: '~/.ssh/known_hosts' };
 /** The key files OpenSSH tries when none is named, in its order (DSA and security keys aside). */
@@ -23,9 +22,7 @@ export type Report = (pointer: string, message: string) => void;
 
 /** "~" is the user's home; a relative path is relative to the inventory's directory. */
 export function resolveUserPath(path: string, inventoryFile: string): string {
-  if (path === '~') return homedir();
-  if (path.startsWith('~/')) return resolve(homedir(), path.slice(2));
-  return resolve(dirname(inventoryFile), path);
+  return path === '~' || path.startsWith('~/') ? expandHome(path) : resolve(dirname(inventoryFile), path);
 }
 
 /** The ssh config file a master reads: its ssh.configFile, defaults.ssh.configFile, else `fallback`. */
@@ -78,7 +75,7 @@ export function buildSsh(
   if (given.privateKey) {
     ssh.privateKey = resolveUserPath(given.privateKey, file);
   } else {
-    const optional = firstExisting(found.identityFiles) ?? firstExisting(DEFAULT_KEYS.map((k) => resolve(homedir(), '.ssh', k)));
+    const optional = firstExisting(found.identityFiles) ?? firstExisting(DEFAULT_KEYS.map((k) => expandHome(`~/.ssh/${k}`)));
     if (optional) {
       ssh.privateKey = optional;
       ssh.privateKeyOptional = true;
