@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parseItemized, rsyncArgv } from '../../packages/agent/src/ops/copy.js';
 import { copyIsUnchanged, type CopyOptions } from '../../packages/agent/src/ops/copy-unchanged.js';
 import { excludeMatcher } from '../../packages/agent/src/lib/rsync-exclude.js';
-import { nextDiskGeneration } from '../../packages/agent/src/lib/disk-generation.js';
+import { forgetWhenOthersRun, nextDiskGeneration } from '../../packages/agent/src/lib/disk-generation.js';
 import { tempDir } from './agent-process.js';
 import { needs, rootMissing } from '../needs.js';
 
@@ -149,24 +149,33 @@ describe('agent: copies from one source in a row read it once', () => {
     makeTree(src);
     const roots = ['a', 'b', 'c'].map((r) => path.join(tmp.dir, r));
     for (const root of roots) execFileSync('rsync', ['-a', `${src}/`, `${root}/`]);
-    nextDiskGeneration();
+    nextDiskGeneration('copy');
     assert.equal(copyIsUnchanged(`${src}/`, `${roots[0]}/`, options), true);
     // The skeleton changes with no changing request in between (nothing the agent
     // runs does that): the next copy still compares against what was read before.
     writeFileSync(path.join(src, 'etc/fstab'), 'changed, longer than before\n');
-    nextDiskGeneration();
+    nextDiskGeneration('copy');
     assert.equal(copyIsUnchanged(`${src}/`, `${roots[1]}/`, options), true, 'the source was read again');
     // Another changing request ran in between (the one that wrote fstab): read again.
-    nextDiskGeneration();
-    nextDiskGeneration();
+    nextDiskGeneration('file');
+    nextDiskGeneration('copy');
     assert.equal(copyIsUnchanged(`${src}/`, `${roots[2]}/`, options), false);
     // A copy into the source itself ends what was kept: the next one reads it again
     // and finds the skeleton as the roots have it once more.
-    nextDiskGeneration();
+    nextDiskGeneration('copy');
     copyIsUnchanged(`${src}/`, `${src}/etc/nested/`, options);
     writeFileSync(path.join(src, 'etc/fstab'), 'proc /proc proc defaults 0 0\n');
     utimesSync(path.join(src, 'etc/fstab'), T0, T0);
-    nextDiskGeneration();
+    nextDiskGeneration('copy');
     assert.equal(copyIsUnchanged(`${src}/`, `${roots[0]}/`, options), true);
+  });
+
+  it('drops what an operation kept once a changing request of another operation starts, not before', () => {
+    let dropped = 0;
+    forgetWhenOthersRun('test-keeper', () => dropped++);
+    nextDiskGeneration('test-keeper');
+    assert.equal(dropped, 0);
+    nextDiskGeneration('file');
+    assert.equal(dropped, 1);
   });
 });

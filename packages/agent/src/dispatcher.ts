@@ -30,7 +30,7 @@ export class Dispatcher {
       return;
     }
     const run = async (): Promise<void> => {
-      if (operation.mutates) nextDiskGeneration();
+      if (operation.mutates) nextDiskGeneration(request.op);
       try {
         const result = await operation.run(checkArgs(request.op, request.args), {
           check: request.check,

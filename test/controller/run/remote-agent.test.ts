@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MISSING, BAD_UPLOAD, remoteAgent, startCommand, uploadCommand } from '../../../packages/controller/src/transport/remote-agent.js';
+import { AGENT_NODE_FLAGS, MISSING, BAD_UPLOAD, remoteAgent, startCommand, uploadCommand } from '../../../packages/controller/src/transport/remote-agent.js';
 
 const sha = (content: string) => createHash('sha256').update(content).digest('hex');
 
@@ -49,6 +49,15 @@ describe('the agent upload and start commands', () => {
     assert.equal(sh(uploadCommand(remote, sha(bundle), 'READY', 'unused'), bundle).status, 0);
     assert.equal(statSync(join(home, '.cache/diskless')).mode & 0o777, 0o700);
     assert.equal(sh(startCommand(remote, sha(bundle), 'STARTING', 1000, 'unused')).status, 0);
+  });
+
+  it('starts node with the flags that keep the agent small', () => {
+    const bundle = 'process.stdout.write(process.execArgv.join(" ") + "\\n")\n';
+    const remote = remoteAgent('alice', sha(bundle), undefined, undefined);
+    assert.equal(sh(uploadCommand(remote, sha(bundle), 'READY', 'unused'), bundle).status, 0);
+    const started = sh(startCommand(remote, sha(bundle), 'STARTING', 1000, 'unused'));
+    assert.equal(started.stdout, `STARTING\n${AGENT_NODE_FLAGS}\n`, started.stderr);
+    assert.match(AGENT_NODE_FLAGS, /--optimize-for-size/);
   });
 
   it('runs through sudo with -n without a password and -S with its prompt with one, the password never in the command', () => {

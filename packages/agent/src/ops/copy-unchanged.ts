@@ -4,9 +4,9 @@
 // size and modification second of files, link targets, device numbers, directory
 // times unless omitted) and only ever says "unchanged" when all of it is equal; in
 // any other case rsync runs and decides.
-import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
+import { constants, lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
-import { diskGeneration } from '../lib/disk-generation.js';
+import { diskGeneration, forgetWhenOthersRun } from '../lib/disk-generation.js';
 import { lstatOrNull } from '../lib/metadata.js';
 import { type ExcludeMatcher, excludeMatcher } from '../lib/rsync-exclude.js';
 
@@ -23,43 +23,71 @@ export function singleCopyTarget(src: string, dest: string): string {
 }
 
 // rsync's quick check compares modification times in whole seconds.
-const sameSecond = (a: Stats, b: Stats) => Math.floor(a.mtimeMs / 1000) === Math.floor(b.mtimeMs / 1000);
+const seconds = (mtimeMs: number) => Math.floor(mtimeMs / 1000);
+
+/**
+ * What the comparison reads of a source entry: the numbers of its stats that rsync
+ * compares and a link's target. Not the Stats object itself: with its four Dates it
+ * takes about four times the memory, and a skeleton tree has thousands of entries.
+ */
+interface Entry {
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  rdev: number;
+  /** Modification time, in whole seconds. */
+  mtime: number;
+  link: string | undefined;
+}
+
+function entryOf(path: string, stats: Stats): SourceNode {
+  const link = stats.isSymbolicLink() ? readlinkSync(path) : undefined;
+  return { mode: stats.mode, uid: stats.uid, gid: stats.gid, size: stats.size, rdev: stats.rdev, mtime: seconds(stats.mtimeMs), link, children: undefined, excluded: undefined };
+}
+
+const typeOf = (mode: number) => mode & constants.S_IFMT;
 
 /** True when `rsync -a` would leave `to` as it is, given `from` (children aside). */
-function sameEntry(from: Stats, to: Stats, fromPath: string, toPath: string, dirTimes: boolean): boolean {
+function sameEntry(from: Entry, to: Stats, toPath: string, dirTimes: boolean): boolean {
   // mode holds the file type as well as the permissions.
   if (from.mode !== to.mode || from.uid !== to.uid || from.gid !== to.gid) return false;
-  if (from.isFile()) return from.size === to.size && sameSecond(from, to);
-  if (from.isDirectory()) return !dirTimes || sameSecond(from, to);
-  // A link is its target; rsync does not always carry a link's own time over, and then ignores it.
-  if (from.isSymbolicLink()) return readlinkSync(fromPath) === readlinkSync(toPath);
-  if (from.isCharacterDevice() || from.isBlockDevice()) return from.rdev === to.rdev;
-  return from.isFIFO() || from.isSocket();
+  switch (typeOf(from.mode)) {
+    case constants.S_IFREG:
+      return from.size === to.size && from.mtime === seconds(to.mtimeMs);
+    case constants.S_IFDIR:
+      return !dirTimes || from.mtime === seconds(to.mtimeMs);
+    // A link is its target; rsync does not always carry a link's own time over, and then ignores it.
+    case constants.S_IFLNK:
+      return from.link === readlinkSync(toPath);
+    case constants.S_IFCHR:
+    case constants.S_IFBLK:
+      return from.rdev === to.rdev;
+    default:
+      return typeOf(from.mode) === constants.S_IFIFO || typeOf(from.mode) === constants.S_IFSOCK;
+  }
 }
 
 /** The source tree as the comparison needs it, read once (see sourceTree). */
-interface SourceNode {
-  stats: Stats;
-  /** A link's target. */
-  link?: string;
-  /** A directory's entries that the copy covers (not excluded), and the names of all of them. */
-  children?: Map<string, SourceNode>;
-  allNames?: Set<string>;
+interface SourceNode extends Entry {
+  /** A directory's entries that the copy covers (not excluded). */
+  children: Map<string, SourceNode> | undefined;
+  /** A directory's entries that the copy leaves out: with delete, rsync keeps them in the destination. */
+  excluded: Set<string> | undefined;
 }
 
 function readSource(path: string, stats: Stats, relative: string, excluded: ExcludeMatcher): SourceNode {
-  if (stats.isSymbolicLink()) return { stats, link: readlinkSync(path) };
-  if (!stats.isDirectory()) return { stats };
-  const names = readdirSync(path);
-  const children = new Map<string, SourceNode>();
-  for (const name of names) {
+  const node = entryOf(path, stats);
+  if (!stats.isDirectory()) return node;
+  node.children = new Map();
+  for (const name of readdirSync(path)) {
     const childRelative = relative ? `${relative}/${name}` : name;
     const childPath = join(path, name);
     const child = lstatSync(childPath);
-    if (excluded(childRelative, child.isDirectory())) continue;
-    children.set(name, readSource(childPath, child, childRelative, excluded));
+    if (excluded(childRelative, child.isDirectory())) (node.excluded ??= new Set()).add(name);
+    else node.children.set(name, readSource(childPath, child, childRelative, excluded));
   }
-  return { stats, children, allNames: new Set(names) };
+  return node;
 }
 
 /**
@@ -67,8 +95,9 @@ function readSource(path: string, stats: Stats, relative: string, excluded: Excl
  * filling hundreds of slave roots from one skeleton reads the skeleton once, not once
  * per root. Any other request that may change the disk (see disk-generation) ends it.
  */
-let lastSource: { key: string; generation: number; takenMs: number; tree: SourceNode } | undefined;
+let lastSource: { key: string; generation: number; takenMs: number; ino: number; tree: SourceNode } | undefined;
 const SOURCE_KEPT_MS = 60_000;
+forgetWhenOthersRun('copy', () => (lastSource = undefined));
 
 /** Whether neither path lies inside the other (a copy into one does not touch the other). */
 const disjoint = (a: string, b: string) => !`${a}/`.startsWith(`${b}/`) && !`${b}/`.startsWith(`${a}/`);
@@ -77,9 +106,9 @@ function sourceTree(fromPath: string, from: Stats, toPath: string, relative: str
   const key = JSON.stringify([fromPath, relative, options.exclude]);
   const generation = diskGeneration();
   const now = Date.now();
-  const kept = lastSource && lastSource.key === key && lastSource.generation === generation - 1 && now - lastSource.takenMs < SOURCE_KEPT_MS && lastSource.tree.stats.ino === from.ino;
+  const kept = lastSource && lastSource.key === key && lastSource.generation === generation - 1 && now - lastSource.takenMs < SOURCE_KEPT_MS && lastSource.ino === from.ino;
   const tree = kept ? lastSource!.tree : readSource(fromPath, from, relative, excluded);
-  lastSource = generation > 0 && disjoint(fromPath, toPath) ? { key, generation, takenMs: kept ? lastSource!.takenMs : now, tree } : undefined;
+  lastSource = generation > 0 && disjoint(fromPath, toPath) ? { key, generation, takenMs: kept ? lastSource!.takenMs : now, ino: from.ino, tree } : undefined;
   return tree;
 }
 
@@ -94,27 +123,21 @@ class TreeComparison {
     for (const [name, child] of from.children!) {
       const toPath = join(toDir, name);
       const to = lstatOrNull(toPath);
-      if (!to || !sameNode(child, to, toPath, this.options.dirTimes)) return false;
+      if (!to || !sameEntry(child, to, toPath, this.options.dirTimes)) return false;
       if (child.children && !this.children(child, toPath, relativeDir ? `${relativeDir}/${name}` : name)) return false;
     }
-    return !this.options.delete || this.nothingToDelete(toDir, relativeDir, from.allNames!);
+    return !this.options.delete || this.nothingToDelete(toDir, relativeDir, from);
   }
 
   /** With delete, rsync removes what the source lacks, except what the excludes protect. */
-  private nothingToDelete(toDir: string, relativeDir: string, sourceNames: Set<string>): boolean {
+  private nothingToDelete(toDir: string, relativeDir: string, from: SourceNode): boolean {
     for (const name of readdirSync(toDir)) {
-      if (sourceNames.has(name)) continue;
+      if (from.children!.has(name) || from.excluded?.has(name)) continue;
       const relative = relativeDir ? `${relativeDir}/${name}` : name;
       if (!this.excluded(relative, lstatSync(join(toDir, name)).isDirectory())) return false;
     }
     return true;
   }
-}
-
-/** sameEntry, with the link target already read from the source. */
-function sameNode(from: SourceNode, to: Stats, toPath: string, dirTimes: boolean): boolean {
-  if (from.link === undefined) return sameEntry(from.stats, to, '', toPath, dirTimes);
-  return from.stats.mode === to.mode && from.stats.uid === to.uid && from.stats.gid === to.gid && from.link === readlinkSync(toPath);
 }
 
 /** True when `rsync -a [--omit-dir-times] [--delete] [--exclude ...] src dest` would change nothing. */
@@ -131,12 +154,12 @@ export function copyIsUnchanged(src: string, dest: string, options: CopyOptions)
     if (contentsOnly || !(from.isFile() || from.isSymbolicLink()) || excluded(name, false)) return false;
     const target = singleCopyTarget(src, dest);
     const to = lstatOrNull(target);
-    return !!to && sameEntry(from, to, fromPath, target, options.dirTimes);
+    return !!to && sameEntry(entryOf(fromPath, from), to, target, options.dirTimes);
   }
   const toPath = contentsOnly ? dest.replace(/\/+$/, '') || '/' : join(dest, name);
   const to = lstatOrNull(toPath);
   if (!to || (!contentsOnly && excluded(name, true))) return false;
-  if (!sameEntry(from, to, fromPath, toPath, options.dirTimes)) return false;
+  if (!sameEntry(entryOf(fromPath, from), to, toPath, options.dirTimes)) return false;
   try {
     const relative = contentsOnly ? '' : name;
     return new TreeComparison(excluded, options).children(sourceTree(fromPath, from, toPath, relative, excluded, options), toPath, relative);
