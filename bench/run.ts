@@ -187,6 +187,18 @@ async function scaling(ctx: Context): Promise<ScaleStep[]> {
   return steps;
 }
 
+/** Brings the lab to `inventory` (the step's master's slaves follow it) and answers the tools' target for that master alone; `label` names the files. */
+async function spmLab(ctx: Context, inventory: BenchInventory, label: string): Promise<ToolTarget> {
+  ctx.lab = await labUp({ name: ctx.labName, inventoryFile: writeJson(join(ctx.dir, `lab-inventory-${label}.json`), inventory), managementCidr: ctx.managementCidr });
+  const only = onlySpmMaster(inventory);
+  return {
+    masters: 1,
+    timeoutMs: 15 * 60_000,
+    diskless: { inventory: writeJson(join(ctx.dir, `inventory-${label}.json`), only), stateDir: join(ctx.dir, 'state') },
+    ansible: { inventory: writeAnsibleInventory(only, ctx.dir, join(ctx.dir, `ansible-inventory-${label}.yml`)), controlPathDir: join(ctx.dir, 'cp') },
+  };
+}
+
 /**
  * The slaves-per-master step: for each slave count, the step's master (the lab's last,
  * used by no other step) is reset and given that many slaves (the lab follows the
@@ -199,19 +211,7 @@ async function scaling(ctx: Context): Promise<ScaleStep[]> {
 async function slavesPerMaster(ctx: Context): Promise<SlaveStep[]> {
   const { opts } = ctx;
   const steps: SlaveStep[] = [];
-  const follow = async (slaves: number) => {
-    const inventory = withSpmMaster(ctx.inventory, ctx.spmHost, slaves);
-    const file = writeJson(join(ctx.dir, `lab-inventory-spm-${slaves}.json`), inventory);
-    ctx.lab = await labUp({ name: ctx.labName, inventoryFile: file, managementCidr: ctx.managementCidr });
-    const only = onlySpmMaster(inventory);
-    const t: ToolTarget = {
-      masters: 1,
-      timeoutMs: 15 * 60_000,
-      diskless: { inventory: writeJson(join(ctx.dir, `inventory-spm-${slaves}.json`), only), stateDir: join(ctx.dir, 'state') },
-      ansible: { inventory: writeAnsibleInventory(only, ctx.dir, join(ctx.dir, `ansible-inventory-spm-${slaves}.yml`)), controlPathDir: join(ctx.dir, 'cp') },
-    };
-    return t;
-  };
+  const follow = (slaves: number) => spmLab(ctx, withSpmMaster(ctx.inventory, ctx.spmHost, slaves), `spm-${slaves}`);
   const timed = async (what: string, t: ToolTarget, expectChange: boolean, flags: string[] = []) => {
     const watch = watchAgentMemory(ctx.lab);
     let agent: number | null = null;
@@ -297,14 +297,8 @@ async function stormFiles(ctx: Context, server: string): Promise<StormFiles> {
 async function bootStormStep(ctx: Context): Promise<StormResults> {
   const { opts } = ctx;
   const inventory = withSpmMaster(ctx.inventory, ctx.spmHost, opts.stormClients, { transport: 'http' });
-  ctx.lab = await labUp({ name: ctx.labName, inventoryFile: writeJson(join(ctx.dir, 'lab-inventory-storm.json'), inventory), managementCidr: ctx.managementCidr });
+  const t = await spmLab(ctx, inventory, 'storm');
   const master = onlySpmMaster(inventory).masters[SPM_MASTER];
-  const t: ToolTarget = {
-    masters: 1,
-    timeoutMs: 15 * 60_000,
-    diskless: { inventory: writeJson(join(ctx.dir, 'inventory-storm.json'), onlySpmMaster(inventory)), stateDir: join(ctx.dir, 'state') },
-    ansible: { inventory: '', controlPathDir: join(ctx.dir, 'cp') },
-  };
   const applied = await runDiskless(SITE_PLAYBOOK, t);
   log(`boot storm: site.json brought ${SPM_MASTER} with ${opts.stormClients} slaves and HTTP boot to state in ${(applied.wallMs / 1000).toFixed(1)} s`);
   const files = await stormFiles(ctx, master.lan.address);
